@@ -34,7 +34,7 @@ public final class SlotHash {
 
   /** The unsigned 32-bit murmur3 hash of the user id's UTF-8 bytes. */
   public static long hash(String userId) {
-    byte[] utf8 = validUserId(userId).getBytes(StandardCharsets.UTF_8);
+    byte[] utf8 = utf8(userId);
     return Integer.toUnsignedLong(MurmurHash3.hash32x86(utf8, 0, utf8.length, SEED));
   }
 
@@ -61,6 +61,23 @@ public final class SlotHash {
   /** Whether {@code userId} is acceptable as a user id. */
   public static boolean isValidUserId(String userId) {
     return problemWith(userId) == null;
+  }
+
+  // hot path: most ids are printable ASCII, whose UTF-8 bytes are their chars; one pass checks
+  // and encodes them, anything else takes the full check and the JDK's encoder
+  private static byte[] utf8(String userId) {
+    int length = userId == null ? 0 : userId.length();
+    if (length > 0 && length <= MAX_USER_ID_LENGTH) {
+      byte[] ascii = new byte[length];
+      int i = 0;
+      for (char c; i < length && (c = userId.charAt(i)) >= 0x20 && c < 0x7f; i++) {
+        ascii[i] = (byte) c;
+      }
+      if (i == length) {
+        return ascii;
+      }
+    }
+    return validUserId(userId).getBytes(StandardCharsets.UTF_8);
   }
 
   private static String validUserId(String userId) {

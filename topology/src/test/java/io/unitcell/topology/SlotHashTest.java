@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.StringLength;
+import org.apache.commons.codec.digest.MurmurHash3;
 import org.junit.jupiter.api.Test;
 
 class SlotHashTest {
@@ -84,6 +87,23 @@ class SlotHashTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("slot count must be between 1 and 65536, got 0");
     assertThatThrownBy(() -> SlotHash.slotOf("u1", 65537)).hasMessageContaining("got 65537");
+  }
+
+  @Property(tries = 1000)
+  void hashIsMurmur3OfTheUtf8BytesForEveryValidId(
+      @ForAll @StringLength(min = 1, max = 128) String userId) {
+    Assume.that(SlotHash.isValidUserId(userId));
+    byte[] utf8 = userId.getBytes(StandardCharsets.UTF_8);
+    assertThat(SlotHash.hash(userId))
+        .isEqualTo(Integer.toUnsignedLong(MurmurHash3.hash32x86(utf8, 0, utf8.length, 0)));
+  }
+
+  @Property(tries = 1000)
+  void hashOfPrintableAsciiIdsIsMurmur3OfTheirChars(
+      @ForAll @StringLength(min = 1, max = 128) @CharRange(from = ' ', to = '~') String userId) {
+    byte[] utf8 = userId.getBytes(StandardCharsets.US_ASCII);
+    assertThat(SlotHash.hash(userId))
+        .isEqualTo(Integer.toUnsignedLong(MurmurHash3.hash32x86(utf8, 0, utf8.length, 0)));
   }
 
   @Property(tries = 1000)
