@@ -76,6 +76,17 @@ class SwitchoverTest {
     return new TabletPosition(shard, shard + "-" + zone, zone, primary, true, position);
   }
 
+  /** Shards -80 (primary at 1000) and 80- (primary and replica at 500) of cell-1. */
+  static Replication twoShardsWithReplicaOfFirstAt(long position, Instant at) {
+    return new Replication(
+        List.of(
+            tablet("-80", "zone-a", true, 1000),
+            tablet("-80", "zone-b", false, position),
+            tablet("80-", "zone-a", true, 500),
+            tablet("80-", "zone-b", false, 500)),
+        at);
+  }
+
   /** Feeds an input and publishes the table the step asks for, like a driver would. */
   Step feed(Input input) {
     Step step = switchover.on(input, table);
@@ -111,27 +122,11 @@ class SwitchoverTest {
     assertThat(step.actions()).containsExactly(new WatchReplication("cell-1"));
 
     // the replica of -80 lags: no reparent yet
-    step =
-        feed(
-            new Replication(
-                List.of(
-                    tablet("-80", "zone-a", true, 1000),
-                    tablet("-80", "zone-b", false, 990),
-                    tablet("80-", "zone-a", true, 500),
-                    tablet("80-", "zone-b", false, 500)),
-                t(3)));
+    step = feed(twoShardsWithReplicaOfFirstAt(990, t(3)));
     assertThat(step.actions()).isEmpty();
     assertThat(switchover.phase()).isEqualTo(Phase.CATCHING_UP);
 
-    step =
-        feed(
-            new Replication(
-                List.of(
-                    tablet("-80", "zone-a", true, 1000),
-                    tablet("-80", "zone-b", false, 1000),
-                    tablet("80-", "zone-a", true, 500),
-                    tablet("80-", "zone-b", false, 500)),
-                t(4)));
+    step = feed(twoShardsWithReplicaOfFirstAt(1000, t(4)));
     assertThat(step.actions())
         .containsExactly(
             new Reparent(Kind.PLANNED, "cell-1", Map.of("-80", "-80-zone-b", "80-", "80--zone-b")));
