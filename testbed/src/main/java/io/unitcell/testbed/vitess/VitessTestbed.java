@@ -1,0 +1,389 @@
+package io.unitcell.testbed.vitess;
+
+import io.unitcell.testbed.TestbedBinaries;
+import io.unitcell.testbed.TestbedLogs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real sharded Vitess cluster on MySQL 8 as local processes: etcd (global topology plus one root
+ * per cell), vtctld, one keyspace with shards {@code -80} and {@code 80-}, each with a PRIMARY in
+ * cell {@code zone1} and a REPLICA in cell {@code zone2} (4 vttablets, 4 mysqld run by mysqlctld),
+ * and a vtgate watching both cells. Vitess cells are our zones. Everything listens on 127.0.0.1 and
+ * keeps its logs and data in one {@link TestbedLogs#newRunDirectory run directory}.
+ *
+ * <p>The keyspace uses durability policy {@code none} (asynchronous replication): with one replica
+ * per shard, {@code semi_sync} would block every write once that replica is gone and would refuse
+ * the EmergencyReparentShard that {@link #reparent} needs after {@link #killPrimary}. A test that
+ * must not lose a write across a failover waits for the replica to catch up first.
+ */
+public final class VitessTestbed implements AutoCloseable {
+
+  public static final String PRIMARY_ZONE = "zone1";
+  public static final String REPLICA_ZONE = "zone2";
+  public static final List<String> ZONES = List.of(PRIMARY_ZONE, REPLICA_ZONE);
+  public static final List<String> SHARDS = List.of("-80", "80-");
+
+  /**
+   * Connector/J settings for vtgate: vtgate has no TLS configured ({@code sslMode=DISABLED});
+   * client-side prepared statements, because vtgate plans every query itself; local session state,
+   * so the driver does not ask vtgate for autocommit and read-only around statements; and timeouts,
+   * so a test against a dead shard fails instead of hanging. vtgate runs without authentication;
+   * the user name only labels vtgate's query log.
+   */
+  public static final String JDBC_PROPERTIES =
+      "user=unitcell&sslMode=DISABLED&useServerPrepStmts=false&useLocalSessionState=true"
+          + "&connectTimeout=5000&socketTimeout=60000";
+
+  /** The mysqld version, so vtgate and vttablet parse SQL as the real server does. */
+  static final String MYSQL_SERVER_VERSION = "8.0.31-Vitess";
+
+  private static final Duration MYSQL_TIMEOUT = Duration.ofMinutes(3);
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern PRIMARY_ALIAS =
+      Pattern.compile("\"primary_alias\":\\s*\\{\\s*\"cell\":\\s*\"([^\"]+)\",\\s*\"uid\":\\s*(\\d+)");
+
+  private final String keyspace;
+  private final TestbedBinaries binaries = TestbedBinaries.locate();
+  private final Path runDir = TestbedLogs.newRunDirectory("vitess");
+  private final Path dataRoot = runDir.resolve("vtdataroot");
+  private final Ports ports = new Ports();
+  private final Map<String, String> env;
+  private final ControlPlane controlPlane;
+  private final List<TabletNode> nodes = new ArrayList<>();
+  private final Thread shutdownHook = new Thread(this::close, "vitess-testbed-shutdown");
+  private Vtgate vtgate;
+  private Duration startupTime;
+  private boolean closed;
+
+  private VitessTestbed(String keyspace) {
+    this.keyspace = keyspace;
+    this.env =
+        Map.of(
+            "VTDATAROOT", dataRoot.toString(),
+            "VT_MYSQL_ROOT", binaries.mysqlRoot().toString(),
+            "EXTRA_MY_CNF", runDir.resolve("extra-my.cnf").toString());
+    this.controlPlane = new ControlPlane(binaries, runDir, env, ports);
+  }
+
+  /** Starts the cluster with keyspace {@code commerce} and the default {@code orders} table. */
+  public static VitessTestbed start() {
+    return builder().start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Options of {@link VitessTestbed}; the defaults give keyspace {@code commerce} with orders. */
+  public static final class Builder {
+    private String keyspace = "commerce";
+    private String schemaSql = resource("orders-schema.sql");
+    private String vschemaJson = resource("orders-vschema.json");
+
+    private Builder() {}
+
+    public Builder keyspace(String keyspace) {
+      this.keyspace = keyspace;
+      return this;
+    }
+
+    /** DDL applied with {@code ApplySchema} to every shard; semicolon-separated statements. */
+    public Builder schema(String sql) {
+      this.schemaSql = sql;
+      return this;
+    }
+
+    /** The keyspace's VSchema as JSON ({@code "sharded": true}, a vindex for every table). */
+    public Builder vschema(String json) {
+      this.vschemaJson = json;
+      return this;
+    }
+
+    /** Starts every process; returns once vtgate serves all shards, else fails with a log tail. */
+    public VitessTestbed start() {
+      VitessTestbed testbed = new VitessTestbed(keyspace);
+      try {
+        testbed.boot(schemaSql, vschemaJson);
+        return testbed;
+      } catch (RuntimeException e) {
+        testbed.close();
+        throw e;
+      }
+    }
+  }
+
+  private void boot(String schemaSql, String vschemaJson) {
+    long started = System.nanoTime();
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    writeFiles(schemaSql, vschemaJson);
+    createNodes();
+    nodes.forEach(TabletNode::startMysql);
+
+    long step = System.nanoTime();
+    controlPlane.startEtcd();
+    progress("etcd up", step);
+
+    step = System.nanoTime();
+    controlPlane.createTopology(ZONES, keyspace, SHARDS);
+    controlPlane.startVtctld(PRIMARY_ZONE);
+    progress("topology created, vtctld up", step);
+
+    step = System.nanoTime();
+    nodes.forEach(node -> node.awaitMysql(MYSQL_TIMEOUT));
+    progress(nodes.size() + " mysqld initialised (in parallel)", step);
+
+    step = System.nanoTime();
+    nodes.forEach(
+        node -> node.startTablet(controlPlane.topologyFlags(), keyspace, MYSQL_SERVER_VERSION));
+    nodes.forEach(node -> node.awaitTablet(TIMEOUT));
+    progress(nodes.size() + " vttablets up", step);
+
+    step = System.nanoTime();
+    Parallel.forEach(
+        SHARDS,
+        shard ->
+            vtctldclient(
+                "PlannedReparentShard",
+                keyspace + "/" + shard,
+                "--new-primary",
+                tablet(shard, PRIMARY_ZONE).alias()));
+    vtctldclient("RebuildKeyspaceGraph", "--cells", String.join(",", ZONES), keyspace);
+    nodes.forEach(node -> node.awaitHealthy(TIMEOUT));
+    progress("primaries elected in " + PRIMARY_ZONE, step);
+
+    step = System.nanoTime();
+    vtctldclient("ApplySchema", "--sql-file", runDir.resolve("schema.sql").toString(), keyspace);
+    vtctldclient(
+        "ApplyVSchema", "--vschema-file", runDir.resolve("vschema.json").toString(), keyspace);
+    progress("schema and vschema applied", step);
+
+    step = System.nanoTime();
+    vtgate = Vtgate.start(binaries, controlPlane.topologyFlags(), runDir, env, ports, keyspace);
+    vtgate.awaitServing(SHARDS, TIMEOUT);
+    progress("vtgate up", step);
+
+    startupTime = Duration.ofNanos(System.nanoTime() - started);
+    System.out.printf(
+        "vitess: ready in %.1fs: %s (logs and data in %s)%n",
+        startupTime.toMillis() / 1000.0, jdbcUrl(), runDir);
+  }
+
+  /** The keyspace name. */
+  public String keyspace() {
+    return keyspace;
+  }
+
+  /** How long {@link #start} took. */
+  public Duration startupTime() {
+    return startupTime;
+  }
+
+  /** Logs ({@code *.log}, {@code vtctldclient/}) and data ({@code vtdataroot/}, {@code etcd/}). */
+  public Path runDirectory() {
+    return runDir;
+  }
+
+  /** vtgate's MySQL protocol port on 127.0.0.1. */
+  public int vtgatePort() {
+    return vtgate.mysqlPort();
+  }
+
+  /** Connector/J URL of vtgate with the keyspace as database: queries are routed by vindex. */
+  public String jdbcUrl() {
+    return jdbcUrl(keyspace);
+  }
+
+  /**
+   * Connector/J URL of vtgate with a Vitess target as database, e.g. {@code commerce:-80} (that
+   * shard's primary, no vindex routing) or {@code commerce:-80@replica} (that shard's replica).
+   */
+  public String jdbcUrl(String target) {
+    return vtgate.jdbcUrl(target);
+  }
+
+  /** Connector/J URL that reads and writes only {@code shard}'s primary, without routing. */
+  public String shardJdbcUrl(String shard) {
+    return jdbcUrl(keyspace + ":" + requireShard(shard));
+  }
+
+  /** Runs {@code vtctldclient --server <vtctld> args...} and returns its stdout. */
+  public String vtctldclient(String... args) {
+    return controlPlane.client().run(args);
+  }
+
+  /** All tablets: {@code -80} in zone1 and zone2, then {@code 80-} in zone1 and zone2. */
+  public List<VitessTablet> tablets() {
+    return nodes.stream().map(TabletNode::tablet).toList();
+  }
+
+  /** The tablet of {@code shard} in {@code zone}. */
+  public VitessTablet tablet(String shard, String zone) {
+    return tablets().stream()
+        .filter(t -> t.shard().equals(shard) && t.zone().equals(zone))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalArgumentException("no tablet of shard " + shard + " in " + zone));
+  }
+
+  /** The primary in the shard's topology record, which reparents change. */
+  public VitessTablet primaryOf(String shard) {
+    String json = vtctldclient("GetShard", keyspace + "/" + requireShard(shard));
+    Matcher m = PRIMARY_ALIAS.matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("shard " + shard + " has no primary:\n" + json);
+    }
+    String alias = VitessTablet.alias(m.group(1), Integer.parseInt(m.group(2)));
+    return tablets().stream()
+        .filter(t -> t.alias().equals(alias))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("primary " + alias + " is not ours"));
+  }
+
+  /** Whether the tablet's vttablet and mysqld processes are alive. */
+  public boolean isRunning(VitessTablet tablet) {
+    return node(tablet).isRunning();
+  }
+
+  /** SIGKILLs the mysqld and the vttablet of {@code shard}'s current primary; returns it. */
+  public VitessTablet killPrimary(String shard) {
+    VitessTablet primary = primaryOf(shard);
+    node(primary).kill();
+    System.out.printf("vitess: killed primary %s of %s/%s%n", primary.alias(), keyspace, shard);
+    return primary;
+  }
+
+  /**
+   * Makes the tablet of {@code shard} in {@code toZone} the primary, with EmergencyReparentShard
+   * when the current primary is dead and PlannedReparentShard otherwise. Returns the new primary
+   * once vtgate sends the shard's primary traffic to it.
+   */
+  public VitessTablet reparent(String shard, String toZone) {
+    long step = System.nanoTime();
+    VitessTablet target = tablet(shard, toZone);
+    VitessTablet current = primaryOf(shard);
+    if (current.equals(target)) {
+      return target;
+    }
+    String keyspaceShard = keyspace + "/" + shard;
+    boolean planned = isRunning(current);
+    if (planned) {
+      vtctldclient("PlannedReparentShard", keyspaceShard, "--new-primary", target.alias());
+    } else {
+      vtctldclient(
+          "EmergencyReparentShard",
+          keyspaceShard,
+          "--new-primary",
+          target.alias(),
+          "--wait-replicas-timeout",
+          "30s");
+    }
+    vtgate.awaitServing(target, "PRIMARY", TIMEOUT);
+    progress(
+        (planned ? "planned" : "emergency") + " reparent of " + keyspaceShard + " to " + target.alias(),
+        step);
+    return target;
+  }
+
+  /** Stops every process: vtgate, the tablets with their mysqld, vtctld, then etcd. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long step = System.nanoTime();
+    if (vtgate != null) {
+      vtgate.close();
+    }
+    Parallel.forEach(nodes, TabletNode::close);
+    controlPlane.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down and this close runs in the hook
+    }
+    progress("stopped", step);
+  }
+
+  static void progress(String what, long sinceNanos) {
+    System.out.printf("vitess: %s %.1fs%n", what, (System.nanoTime() - sinceNanos) / 1e9);
+  }
+
+  private void createNodes() {
+    int uid = 100;
+    for (String shard : SHARDS) {
+      uid++;
+      for (int z = 0; z < ZONES.size(); z++) {
+        String zone = ZONES.get(z);
+        int tabletUid = uid + 100 * z;
+        VitessTablet tablet =
+            new VitessTablet(
+                VitessTablet.alias(zone, tabletUid),
+                zone,
+                shard,
+                tabletUid,
+                ports.next(),
+                ports.next(),
+                ports.next());
+        nodes.add(new TabletNode(tablet, binaries, dataRoot, runDir, env, ports.next()));
+      }
+    }
+    for (TabletNode node : nodes) {
+      for (Path socket : node.sockets()) {
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > 100) {
+          throw new IllegalStateException(
+              "unix socket path too long for Linux (108 bytes at most): "
+                  + socket
+                  + "; use a shorter -Dtestbed.dir");
+        }
+      }
+    }
+  }
+
+  private void writeFiles(String schemaSql, String vschemaJson) {
+    try {
+      Files.createDirectories(dataRoot);
+      Files.writeString(runDir.resolve("extra-my.cnf"), resource("extra-my.cnf"));
+      Files.writeString(runDir.resolve("schema.sql"), schemaSql);
+      Files.writeString(runDir.resolve("vschema.json"), vschemaJson);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write configuration to " + runDir, e);
+    }
+  }
+
+  private TabletNode node(VitessTablet tablet) {
+    return nodes.stream()
+        .filter(n -> n.tablet().equals(tablet))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("not a tablet of this testbed: " + tablet));
+  }
+
+  private static String requireShard(String shard) {
+    if (!SHARDS.contains(shard)) {
+      throw new IllegalArgumentException("unknown shard " + shard + "; shards are " + SHARDS);
+    }
+    return shard;
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = VitessTestbed.class.getResourceAsStream("/vitess/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource /vitess/" + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read resource /vitess/" + name, e);
+    }
+  }
+}
