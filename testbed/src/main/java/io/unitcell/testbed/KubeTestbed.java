@@ -237,8 +237,6 @@ public final class KubeTestbed implements AutoCloseable {
             List.of(
                 binaries.kubernetes("kube-controller-manager").toString(),
                 "--kubeconfig=" + kubeconfig,
-                "--authentication-kubeconfig=" + kubeconfig,
-                "--authorization-kubeconfig=" + kubeconfig,
                 "--leader-elect=false",
                 "--bind-address=127.0.0.1",
                 "--secure-port=" + cmPort,
@@ -260,8 +258,6 @@ public final class KubeTestbed implements AutoCloseable {
             List.of(
                 binaries.kubernetes("kube-scheduler").toString(),
                 "--kubeconfig=" + kubeconfig,
-                "--authentication-kubeconfig=" + kubeconfig,
-                "--authorization-kubeconfig=" + kubeconfig,
                 "--leader-elect=false",
                 "--bind-address=127.0.0.1",
                 "--secure-port=" + schedulerPort,
@@ -364,6 +360,7 @@ public final class KubeTestbed implements AutoCloseable {
           };
       context.init(null, new TrustManager[] {trustAll}, new SecureRandom());
       return HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
           .sslContext(context)
           .connectTimeout(Duration.ofSeconds(2))
           .build();
