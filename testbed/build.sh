@@ -92,6 +92,10 @@ build_etcd() {
 
 build_kubernetes() {
   local mod replaces
+  if [ -f "$BIN/kubernetes-v$K8S_VERSION/.complete" ]; then
+    log "kubernetes v$K8S_VERSION: cached in $BIN/kubernetes-v$K8S_VERSION"
+    return
+  fi
   # k8s.io/kubernetes replaces its staging modules (k8s.io/api, client-go, ...) with local
   # directories; a consumer must pin each to its published v0.MINOR.PATCH. The list comes from the
   # release's own go.mod, never typed by hand.
