@@ -165,14 +165,15 @@ build_mysql() {
   local started=$SECONDS
   log "mysql $MYSQL_VERSION: fetching $MYSQL_ARTIFACT from Maven Central"
   command -v mvn >/dev/null || die "mvn is needed to fetch $MYSQL_ARTIFACT"
-  mvn -B -q -ntp dependency:get -Dartifact="$MYSQL_ARTIFACT" -Dtransitive=false ||
-    die "could not fetch $MYSQL_ARTIFACT"
-  local g=${MYSQL_ARTIFACT%%:*} rest=${MYSQL_ARTIFACT#*:}
-  local a=${rest%%:*} v=${rest#*:}
-  local jar=${MAVEN_REPO:-$HOME/.m2/repository}/${g//.//}/$a/$v/$a-$v.jar
-  [ -f "$jar" ] || die "artifact not found at $jar"
+  local fetched
+  fetched=$(mktemp -d)
+  mvn -B -q -ntp org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="$MYSQL_ARTIFACT" -DoutputDirectory="$fetched" || die "could not fetch $MYSQL_ARTIFACT"
+  local jar
+  jar=$(ls "$fetched"/*.jar)
   rm -rf "$dest" && mkdir -p "$dest"
   unzip -p "$jar" mysql-Linux-amd64.tar.gz | tar xz -C "$dest"
+  rm -rf "$fetched"
   "$dest/bin/mysqld" --version | grep -q "$MYSQL_VERSION" || die "mysqld does not run: $("$dest/bin/mysqld" --version 2>&1)"
   touch "$dest/.complete"
   log "mysql $MYSQL_VERSION: ready in $((SECONDS - started)) s: $("$dest/bin/mysqld" --version)"

@@ -14,6 +14,8 @@ import java.util.Map;
  */
 final class ControlPlane implements AutoCloseable {
 
+  static final String CELLS_ALIAS = "region";
+
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final TestbedBinaries binaries;
@@ -89,6 +91,8 @@ final class ControlPlane implements AutoCloseable {
           "127.0.0.1:" + etcdPort,
           zone);
     }
+    // vtgate only routes replica traffic to its own cell or cells sharing an alias with it
+    client.run("AddCellsAlias", "--cells", String.join(",", zones), CELLS_ALIAS);
     client.run("CreateKeyspace", "--durability-policy", "none", keyspace);
     for (String shard : shards) {
       client.run("CreateShard", keyspace + "/" + shard);
@@ -120,7 +124,7 @@ final class ControlPlane implements AutoCloseable {
             "127.0.0.1",
             "--mysql-server-version",
             VitessTestbed.MYSQL_SERVER_VERSION));
-    vtctld = ManagedProcess.start("vtctld", command, runDir, env, null);
+    vtctld = ManagedProcess.start("vtctld", NonRoot.command(command), runDir, env, null);
     vtctld.awaitReady(TIMEOUT, () -> Probes.httpOk(webPort, "/debug/status"));
     client = client.withServer("127.0.0.1:" + grpcPort);
   }

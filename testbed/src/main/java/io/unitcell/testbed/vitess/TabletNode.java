@@ -53,25 +53,26 @@ final class TabletNode implements AutoCloseable {
     mysqlctld =
         ManagedProcess.start(
             "mysqlctld-" + tablet.uid(),
-            List.of(
-                binaries.vitess("mysqlctld").toString(),
-                "--config-file-not-found-handling",
-                "ignore",
-                "--logtostderr",
-                "--tablet-uid",
-                Integer.toString(tablet.uid()),
-                "--mysql-port",
-                Integer.toString(tablet.mysqlPort()),
-                "--socket-file",
-                mysqlctlSocket().toString(),
-                "--bind-address",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(mysqlctldPort),
-                "--wait-time",
-                "3m",
-                "--shutdown-wait-time",
-                "20s"),
+            NonRoot.command(
+                List.of(
+                    binaries.vitess("mysqlctld").toString(),
+                    "--config-file-not-found-handling",
+                    "ignore",
+                    "--logtostderr",
+                    "--tablet-uid",
+                    Integer.toString(tablet.uid()),
+                    "--mysql-port",
+                    Integer.toString(tablet.mysqlPort()),
+                    "--socket-file",
+                    mysqlctlSocket().toString(),
+                    "--bind-address",
+                    "127.0.0.1",
+                    "--port",
+                    Integer.toString(mysqlctldPort),
+                    "--wait-time",
+                    "3m",
+                    "--shutdown-wait-time",
+                    "20s")),
             logDir,
             env,
             null);
@@ -121,7 +122,9 @@ final class TabletNode implements AutoCloseable {
             "5s",
             "--shutdown-grace-period",
             "1s"));
-    vttablet = ManagedProcess.start("vttablet-" + tablet.uid(), command, logDir, env, null);
+    vttablet =
+        ManagedProcess.start(
+            "vttablet-" + tablet.uid(), NonRoot.command(command), logDir, env, null);
   }
 
   void awaitTablet(Duration timeout) {

@@ -14,13 +14,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A real sharded Vitess cluster on MySQL 8 as local processes: etcd (global topology plus one root
  * per cell), vtctld, one keyspace with shards {@code -80} and {@code 80-}, each with a PRIMARY in
  * cell {@code zone1} and a REPLICA in cell {@code zone2} (4 vttablets, 4 mysqld run by mysqlctld),
- * and a vtgate watching both cells. Vitess cells are our zones. Everything listens on 127.0.0.1 and
- * keeps its logs and data in one {@link TestbedLogs#newRunDirectory run directory}.
+ * and a vtgate in {@code zone1} watching both cells. Vitess cells are our zones; both are in the
+ * cells alias {@code region}, without which vtgate would not send replica reads to {@code zone2}.
+ * Everything listens on 127.0.0.1 and keeps its logs and data in one {@link
+ * TestbedLogs#newRunDirectory run directory}.
  *
  * <p>The keyspace uses durability policy {@code none} (asynchronous replication): with one replica
  * per shard, {@code semi_sync} would block every write once that replica is gone and would refuse
@@ -51,7 +54,8 @@ public final class VitessTestbed implements AutoCloseable {
   private static final Duration MYSQL_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern PRIMARY_ALIAS =
-      Pattern.compile("\"primary_alias\":\\s*\\{\\s*\"cell\":\\s*\"([^\"]+)\",\\s*\"uid\":\\s*(\\d+)");
+      Pattern.compile(
+          "\"primary_alias\":\\s*\\{\\s*\"cell\":\\s*\"([^\"]+)\",\\s*\"uid\":\\s*(\\d+)");
 
   private final String keyspace;
   private final TestbedBinaries binaries = TestbedBinaries.locate();
@@ -68,6 +72,8 @@ public final class VitessTestbed implements AutoCloseable {
 
   private VitessTestbed(String keyspace) {
     this.keyspace = keyspace;
+    binaries.etcd();
+    List.of("mysqlctld", "vttablet", "vtctld", "vtctldclient", "vtgate").forEach(binaries::vitess);
     this.env =
         Map.of(
             "VTDATAROOT", dataRoot.toString(),
@@ -85,7 +91,11 @@ public final class VitessTestbed implements AutoCloseable {
     return new Builder();
   }
 
-  /** Options of {@link VitessTestbed}; the defaults give keyspace {@code commerce} with orders. */
+  /**
+   * Options of {@link VitessTestbed}. The defaults give keyspace {@code commerce} with table {@code
+   * orders(order_id BIGINT PRIMARY KEY, user_id VARCHAR(128) COLLATE utf8mb4_bin, amount_cents,
+   * status, created_at)} sharded by the {@code xxhash} vindex {@code user_hash} on {@code user_id}.
+   */
   public static final class Builder {
     private String keyspace = "commerce";
     private String schemaSql = resource("orders-schema.sql");
@@ -158,6 +168,7 @@ public final class VitessTestbed implements AutoCloseable {
                 keyspace + "/" + shard,
                 "--new-primary",
                 tablet(shard, PRIMARY_ZONE).alias()));
+    // tablets build the serving graph in the background; have it complete before vtgate starts
     vtctldclient("RebuildKeyspaceGraph", "--cells", String.join(",", ZONES), keyspace);
     nodes.forEach(node -> node.awaitHealthy(TIMEOUT));
     progress("primaries elected in " + PRIMARY_ZONE, step);
@@ -271,6 +282,9 @@ public final class VitessTestbed implements AutoCloseable {
   public VitessTablet reparent(String shard, String toZone) {
     long step = System.nanoTime();
     VitessTablet target = tablet(shard, toZone);
+    if (!isRunning(target)) {
+      throw new IllegalStateException("cannot reparent to " + target.alias() + ": it was killed");
+    }
     VitessTablet current = primaryOf(shard);
     if (current.equals(target)) {
       return target;
@@ -280,17 +294,29 @@ public final class VitessTestbed implements AutoCloseable {
     if (planned) {
       vtctldclient("PlannedReparentShard", keyspaceShard, "--new-primary", target.alias());
     } else {
+      // without this ERS waits --wait-replicas-timeout for the dead tablets to answer
+      String dead =
+          tablets().stream()
+              .filter(t -> t.shard().equals(shard) && !isRunning(t))
+              .map(VitessTablet::alias)
+              .collect(Collectors.joining(","));
       vtctldclient(
           "EmergencyReparentShard",
           keyspaceShard,
           "--new-primary",
           target.alias(),
+          "--ignore-replicas",
+          dead,
           "--wait-replicas-timeout",
           "30s");
     }
-    vtgate.awaitServing(target, "PRIMARY", TIMEOUT);
+    vtgate.awaitPrimary(target, TIMEOUT);
     progress(
-        (planned ? "planned" : "emergency") + " reparent of " + keyspaceShard + " to " + target.alias(),
+        (planned ? "planned" : "emergency")
+            + " reparent of "
+            + keyspaceShard
+            + " to "
+            + target.alias(),
         step);
     return target;
   }

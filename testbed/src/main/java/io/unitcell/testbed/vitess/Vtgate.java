@@ -75,7 +75,9 @@ final class Vtgate implements AutoCloseable {
             VitessTestbed.MYSQL_SERVER_VERSION,
             "--enable-buffer"));
     return new Vtgate(
-        ManagedProcess.start("vtgate", command, runDir, env, null), mysqlPort, keyspace);
+        ManagedProcess.start("vtgate", NonRoot.command(command), runDir, env, null),
+        mysqlPort,
+        keyspace);
   }
 
   int mysqlPort() {
@@ -91,28 +93,31 @@ final class Vtgate implements AutoCloseable {
         + VitessTestbed.JDBC_PROPERTIES;
   }
 
-  /** Waits until vtgate serves a PRIMARY and a REPLICA of every shard. */
+  /** Waits until queries to the primary and to the replica of every shard get an answer. */
   void awaitServing(List<String> shards, Duration timeout) {
     process.awaitReady(
         timeout,
         () -> {
-          List<TabletState> tablets = tablets();
-          return shards.stream()
-              .allMatch(
-                  shard ->
-                      tablets.stream()
-                              .anyMatch(t -> isServing(t, shard, "PRIMARY"))
-                          && tablets.stream().anyMatch(t -> isServing(t, shard, "REPLICA")));
+          for (String shard : shards) {
+            selectOne(keyspace + ":" + shard + "@primary");
+            selectOne(keyspace + ":" + shard + "@replica");
+          }
+          return true;
         });
   }
 
-  /** Waits until vtgate sends {@code type} traffic of the tablet's shard to that tablet. */
-  void awaitServing(VitessTablet tablet, String type, Duration timeout) {
+  /** Waits until vtgate sends the primary traffic of the tablet's shard to that tablet. */
+  void awaitPrimary(VitessTablet tablet, Duration timeout) {
     process.awaitReady(
         timeout,
         () ->
             tablets().stream()
-                .anyMatch(t -> t.alias().equals(tablet.alias()) && isServing(t, tablet.shard(), type)));
+                    .anyMatch(
+                        t ->
+                            t.alias().equals(tablet.alias())
+                                && t.type().equals("PRIMARY")
+                                && t.serving())
+                && selectOne(keyspace + ":" + tablet.shard() + "@primary"));
   }
 
   /** vtgate's view of this keyspace's tablets. */
@@ -135,8 +140,12 @@ final class Vtgate implements AutoCloseable {
     return tablets;
   }
 
-  private static boolean isServing(TabletState tablet, String shard, String type) {
-    return tablet.shard().equals(shard) && tablet.type().equals(type) && tablet.serving();
+  private boolean selectOne(String target) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl(target));
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT 1")) {
+      return rs.next();
+    }
   }
 
   @Override

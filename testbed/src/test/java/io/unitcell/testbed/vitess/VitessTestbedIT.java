@@ -100,7 +100,9 @@ class VitessTestbedIT {
       insertOrder(c, 1_000_001, user, 500);
       insertOrder(c, 1_000_002, user, 700);
       try (PreparedStatement update =
-          c.prepareStatement("UPDATE orders SET amount_cents = 900, status = 'paid' WHERE order_id = ? AND user_id = ?")) {
+          c.prepareStatement(
+              "UPDATE orders SET amount_cents = 900, status = 'paid' WHERE order_id = ? AND user_id"
+                  + " = ?")) {
         update.setLong(1, 1_000_001);
         update.setString(2, user);
         assertThat(update.executeUpdate()).isEqualTo(1);
@@ -116,7 +118,8 @@ class VitessTestbedIT {
       try (Connection c = DriverManager.getConnection(url);
           PreparedStatement query =
               c.prepareStatement(
-                  "SELECT order_id, amount_cents, status FROM orders WHERE user_id = ? ORDER BY order_id")) {
+                  "SELECT order_id, amount_cents, status FROM orders WHERE user_id = ? ORDER BY"
+                      + " order_id")) {
         query.setString(1, user);
         List<String> rows = new ArrayList<>();
         try (ResultSet rs = query.executeQuery()) {
@@ -131,8 +134,7 @@ class VitessTestbedIT {
 
   @Test
   @Order(3)
-  void afterThePrimaryDiesAndZone2TakesOverNoCommittedRowIsLostAndWritesWork()
-      throws SQLException {
+  void afterThePrimaryDiesAndZone2TakesOverNoCommittedRowIsLostAndWritesWork() throws SQLException {
     String shard = "-80";
     long total = count(vitess.jdbcUrl(), "SELECT COUNT(*) FROM orders");
     long onShard = count(vitess.shardJdbcUrl(shard), "SELECT COUNT(*) FROM orders");
@@ -150,8 +152,7 @@ class VitessTestbedIT {
 
     assertThat(vitess.primaryOf(shard)).isEqualTo(promoted);
     assertThat(promoted.zone()).isEqualTo(VitessTestbed.REPLICA_ZONE);
-    assertThat(count(vitess.shardJdbcUrl(shard), "SELECT COUNT(*) FROM orders"))
-        .isEqualTo(onShard);
+    assertThat(count(vitess.shardJdbcUrl(shard), "SELECT COUNT(*) FROM orders")).isEqualTo(onShard);
     assertThat(count(vitess.jdbcUrl(), "SELECT COUNT(*) FROM orders")).isEqualTo(total);
 
     List<String> usersOnShard =
@@ -175,7 +176,8 @@ class VitessTestbedIT {
   static void insertOrder(Connection c, long orderId, String user, long amount)
       throws SQLException {
     try (PreparedStatement insert =
-        c.prepareStatement("INSERT INTO orders (order_id, user_id, amount_cents) VALUES (?, ?, ?)")) {
+        c.prepareStatement(
+            "INSERT INTO orders (order_id, user_id, amount_cents) VALUES (?, ?, ?)")) {
       insert.setLong(1, orderId);
       insert.setString(2, user);
       insert.setLong(3, amount);
