@@ -162,11 +162,7 @@ public final class KubeTestbed implements AutoCloseable {
    * Runs kubectl against this cluster and returns its standard output; fails on a non-zero exit.
    */
   public String kubectl(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(binaries.kubernetes("kubectl").toString());
-    command.add("--kubeconfig=" + kubeconfig);
-    command.addAll(List.of(args));
-    return run(command, null);
+    return kubectlWithInput(null, args);
   }
 
   /** Runs kubectl with {@code stdin} as its input (e.g. {@code apply -f -}). */
