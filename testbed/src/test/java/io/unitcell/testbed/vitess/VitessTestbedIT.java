@@ -32,6 +32,13 @@ class VitessTestbedIT {
   static final List<String> USER_IDS =
       IntStream.range(0, USERS).mapToObj(i -> String.format("user-%04d", i)).toList();
 
+  static final String INSERT =
+      "INSERT INTO orders (order_id, user_id, amount_cents) VALUES (?, ?, ?)";
+  static final String PAY =
+      "UPDATE orders SET amount_cents = 900, status = 'paid' WHERE order_id = ? AND user_id = ?";
+  static final String ORDERS_OF =
+      "SELECT order_id, amount_cents, status FROM orders WHERE user_id = ? ORDER BY order_id";
+
   static VitessTestbed vitess;
   static long started;
 
@@ -53,9 +60,7 @@ class VitessTestbedIT {
   @Order(1)
   void everyRowLandsOnTheShardItsVindexNames() throws SQLException {
     try (Connection c = DriverManager.getConnection(vitess.jdbcUrl());
-        PreparedStatement insert =
-            c.prepareStatement(
-                "INSERT INTO orders (order_id, user_id, amount_cents) VALUES (?, ?, ?)")) {
+        PreparedStatement insert = c.prepareStatement(INSERT)) {
       for (int i = 0; i < USERS; i++) {
         insert.setLong(1, i + 1);
         insert.setString(2, USER_IDS.get(i));
@@ -99,10 +104,7 @@ class VitessTestbedIT {
       c.setAutoCommit(false);
       insertOrder(c, 1_000_001, user, 500);
       insertOrder(c, 1_000_002, user, 700);
-      try (PreparedStatement update =
-          c.prepareStatement(
-              "UPDATE orders SET amount_cents = 900, status = 'paid' WHERE order_id = ? AND user_id"
-                  + " = ?")) {
+      try (PreparedStatement update = c.prepareStatement(PAY)) {
         update.setLong(1, 1_000_001);
         update.setString(2, user);
         assertThat(update.executeUpdate()).isEqualTo(1);
@@ -116,10 +118,7 @@ class VitessTestbedIT {
     String shard = XxHash64.shardOf(user);
     for (String url : List.of(vitess.jdbcUrl(), vitess.shardJdbcUrl(shard))) {
       try (Connection c = DriverManager.getConnection(url);
-          PreparedStatement query =
-              c.prepareStatement(
-                  "SELECT order_id, amount_cents, status FROM orders WHERE user_id = ? ORDER BY"
-                      + " order_id")) {
+          PreparedStatement query = c.prepareStatement(ORDERS_OF)) {
         query.setString(1, user);
         List<String> rows = new ArrayList<>();
         try (ResultSet rs = query.executeQuery()) {
@@ -175,9 +174,7 @@ class VitessTestbedIT {
 
   static void insertOrder(Connection c, long orderId, String user, long amount)
       throws SQLException {
-    try (PreparedStatement insert =
-        c.prepareStatement(
-            "INSERT INTO orders (order_id, user_id, amount_cents) VALUES (?, ?, ?)")) {
+    try (PreparedStatement insert = c.prepareStatement(INSERT)) {
       insert.setLong(1, orderId);
       insert.setString(2, user);
       insert.setLong(3, amount);
