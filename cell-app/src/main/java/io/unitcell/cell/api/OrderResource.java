@@ -1,0 +1,101 @@
+package io.unitcell.cell.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.order.OrderId;
+import io.unitcell.cell.order.OrderService;
+import io.unitcell.cell.order.OrderService.Creation;
+import io.unitcell.cell.order.OrderService.IdempotencyConflictException;
+import io.unitcell.cell.routing.CellRouting;
+import io.unitcell.cell.routing.WriteGuard;
+import io.unitcell.topology.SlotHash;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.regex.Pattern;
+
+/**
+ * Orders of the calling user. The router forwards the user id, taken from a verified JWT, in
+ * {@value #USER_HEADER}.
+ */
+@Path("/orders")
+@Produces(MediaType.APPLICATION_JSON)
+public class OrderResource {
+
+  public static final String USER_HEADER = "X-User-Id";
+  public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+  @Inject OrderService orders;
+  @Inject CellRouting routing;
+  @Inject ObjectMapper json;
+
+  @POST
+  public Response create(
+      @HeaderParam(USER_HEADER) String userId,
+      @HeaderParam(IDEMPOTENCY_HEADER) String idempotencyKey,
+      @Valid @NotNull(message = "a JSON body is required") OrderRequest request) {
+    Response invalid = checkUser(userId);
+    if (invalid != null) {
+      return invalid;
+    }
+    if (idempotencyKey == null || !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+      return ApiError.response(
+          400, IDEMPOTENCY_HEADER + " header must be 1-64 letters, digits or . _ : -");
+    }
+    WriteGuard.Decision decision = routing.checkWrite(userId);
+    if (decision instanceof WriteGuard.Refused refused) {
+      return ApiError.misdirected(refused.epoch(), refused.reason());
+    }
+    int slot = ((WriteGuard.Allowed) decision).slot();
+    try {
+      Creation creation = orders.create(userId, slot, idempotencyKey, request);
+      return Response.status(creation.created() ? 201 : 200)
+          .header(ApiError.EPOCH_HEADER, decision.epoch())
+          .entity(OrderView.of(creation.order(), json))
+          .build();
+    } catch (IdempotencyConflictException e) {
+      return ApiError.response(422, e.getMessage());
+    }
+  }
+
+  @GET
+  @Path("/{id}")
+  public Response get(@HeaderParam(USER_HEADER) String userId, @PathParam("id") String id) {
+    Response invalid = checkUser(userId);
+    if (invalid != null) {
+      return invalid;
+    }
+    OrderId orderId;
+    try {
+      orderId = OrderId.parse(id);
+    } catch (IllegalArgumentException e) {
+      return ApiError.response(400, e.getMessage());
+    }
+    return orders
+        .find(userId, orderId)
+        .map(o -> Response.ok(OrderView.of(o, json)).build())
+        .orElseGet(() -> ApiError.response(404, "no order " + id + " for this user"));
+  }
+
+  private static Response checkUser(String userId) {
+    if (userId == null) {
+      return ApiError.response(400, USER_HEADER + " header is required");
+    }
+    if (!SlotHash.isValidUserId(userId)) {
+      try {
+        SlotHash.hash(userId);
+      } catch (IllegalArgumentException e) {
+        return ApiError.response(400, USER_HEADER + ": " + e.getMessage());
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,39 @@
+package io.unitcell.cell.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.order.OrderEntity;
+import java.time.Instant;
+import java.util.List;
+
+/** An order as the API shows it; ids are strings (JavaScript numbers stop at 2^53). */
+public record OrderView(
+    String orderId,
+    String userId,
+    String status,
+    String currency,
+    long totalCents,
+    List<OrderRequest.Line> lines,
+    int version,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  private static final TypeReference<List<OrderRequest.Line>> LINES = new TypeReference<>() {};
+
+  public static OrderView of(OrderEntity order, ObjectMapper json) {
+    try {
+      return new OrderView(
+          Long.toString(order.orderId),
+          order.userId,
+          order.status.name(),
+          order.currency,
+          order.totalCents,
+          json.readValue(order.linesJson, LINES),
+          order.version,
+          order.createdAt,
+          order.updatedAt);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("order " + order.orderId + " has unreadable lines", e);
+    }
+  }
+}

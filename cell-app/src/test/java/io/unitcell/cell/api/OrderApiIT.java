@@ -1,0 +1,168 @@
+package io.unitcell.cell.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.unitcell.cell.routing.CellRouting;
+import io.unitcell.topology.CellRoute;
+import io.unitcell.topology.CellState;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = VitessCellResource.class, restrictToAnnotatedClass = true)
+class OrderApiIT {
+
+  static final String BODY =
+      """
+      {"currency": "CNY", "lines": [{"sku": "sku-1", "quantity": 2, "unitPriceCents": 1999},
+                                    {"sku": "sku-2", "quantity": 1, "unitPriceCents": 500}]}
+      """;
+
+  @Inject CellRouting routing;
+
+  static Response post(String user, String key, String body) {
+    var request = given().contentType(ContentType.JSON).body(body);
+    if (user != null) {
+      request = request.header("X-User-Id", user);
+    }
+    if (key != null) {
+      request = request.header("Idempotency-Key", key);
+    }
+    return request.post("/orders");
+  }
+
+  @Test
+  void createsAnOrderOnceAndReadsItBack() {
+    Response created = post("alice", "k-1", BODY);
+    created
+        .then()
+        .statusCode(201)
+        .body("status", equalTo("CREATED"))
+        .body("totalCents", equalTo(4498));
+    String id = created.path("orderId");
+
+    given()
+        .header("X-User-Id", "alice")
+        .get("/orders/" + id)
+        .then()
+        .statusCode(200)
+        .body("orderId", equalTo(id));
+    given().header("X-User-Id", "bob").get("/orders/" + id).then().statusCode(404);
+
+    post("alice", "k-1", BODY).then().statusCode(200).body("orderId", equalTo(id));
+    post("alice", "k-1", BODY.replace("\"quantity\": 2", "\"quantity\": 3"))
+        .then()
+        .statusCode(422)
+        .body("error", containsString("different request"));
+  }
+
+  @Test
+  void concurrentDuplicatesMakeExactlyOneOrder() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Response>> answers = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        answers.add(pool.submit((Callable<Response>) () -> post("carol", "same-key", BODY)));
+      }
+      List<Integer> statuses = new ArrayList<>();
+      List<String> ids = new ArrayList<>();
+      for (Future<Response> answer : answers) {
+        statuses.add(answer.get().statusCode());
+        ids.add(answer.get().path("orderId"));
+      }
+      assertThat(statuses).containsOnly(200, 201).containsOnlyOnce(201);
+      assertThat(ids).containsOnly(ids.get(0));
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Connection c =
+            DriverManager.getConnection(
+                VitessCellResource.vitess.jdbcUrl().replace("/commerce", "/orders"));
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("SELECT COUNT(*) FROM orders WHERE user_id = 'carol'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void ordersOfManyUsersLandOnBothShards() throws Exception {
+    for (int i = 0; i < 40; i++) {
+      post("user-" + i, "k", BODY).then().statusCode(201);
+    }
+    for (String shard : List.of("-80", "80-")) {
+      try (Connection c =
+              DriverManager.getConnection(VitessCellResource.vitess.shardJdbcUrl(shard));
+          ResultSet rs =
+              c.createStatement()
+                  .executeQuery("SELECT COUNT(*) FROM orders WHERE user_id LIKE 'user-%'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("orders on shard %s", shard).isBetween(5, 35);
+      }
+    }
+  }
+
+  @Test
+  void refusesBadRequestsWithAReason() {
+    post(null, "k", BODY)
+        .then()
+        .statusCode(400)
+        .body("error", equalTo("X-User-Id header is required"));
+    post("dave", null, BODY)
+        .then()
+        .statusCode(400)
+        .body("error", containsString("Idempotency-Key"));
+    post("dave", "bad key!", BODY).then().statusCode(400);
+    post("dave", "k", BODY.replace("\"quantity\": 2", "\"quantity\": -2"))
+        .then()
+        .statusCode(400)
+        .body(containsString("quantity must be at least 1"));
+    post("dave", "k", BODY.replace("\"currency\"", "\"colour\": 1, \"currency\""))
+        .then()
+        .statusCode(400);
+    post("dave", "k", "{\"currency\": ").then().statusCode(400);
+    post("dave", "k", "{\"currency\": \"CNY\", \"lines\": []}")
+        .then()
+        .statusCode(400)
+        .body(containsString("1 to 50 lines"));
+    given().header("X-User-Id", "dave").get("/orders/not-a-number").then().statusCode(400);
+  }
+
+  @Test
+  void refusesWritesWith421WhileTheCellIsFenced() {
+    VitessCellResource.publish(
+        VitessCellResource.table(
+            2, new CellRoute("zone-a", List.of("127.0.0.1:8081"), CellState.FENCED)));
+    routing.reload();
+    try {
+      post("erin", "k", BODY)
+          .then()
+          .statusCode(421)
+          .header("X-Unitcell-Epoch", "2")
+          .body("epoch", equalTo(2))
+          .body("error", equalTo("cell cell-1 is FENCED at epoch 2: no writes"));
+    } finally {
+      VitessCellResource.publish(
+          VitessCellResource.table(3, CellRoute.serving("zone-a", "127.0.0.1:8081")));
+      routing.reload();
+    }
+    post("erin", "k", BODY).then().statusCode(201);
+  }
+}

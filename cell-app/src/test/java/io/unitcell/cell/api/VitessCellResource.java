@@ -1,0 +1,84 @@
+package io.unitcell.cell.api;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.unitcell.testbed.vitess.VitessTestbed;
+import io.unitcell.topology.CellRoute;
+import io.unitcell.topology.Planner;
+import io.unitcell.topology.RoutingTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a real two-shard Vitess keyspace with the cell's shipped schema and VSchema, and a routing
+ * table file in which cell-1 owns every slot.
+ */
+public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
+
+  static final String CELL = "cell-1";
+  static final String KEYSPACE = "orders";
+  static VitessTestbed vitess;
+  static Path tableFile;
+
+  @Override
+  public Map<String, String> start() {
+    vitess =
+        VitessTestbed.builder()
+            .keyspace(KEYSPACE)
+            .schema(resource("/db/schema.sql"))
+            .vschema(resource("/db/vschema.json"))
+            .start();
+    try {
+      tableFile = vitess.runDirectory().resolve("routing-table.json");
+    } catch (RuntimeException e) {
+      vitess.close();
+      throw e;
+    }
+    publish(table(1, CellRoute.serving("zone-a", "127.0.0.1:8081")));
+    return Map.of(
+        "quarkus.datasource.jdbc.url",
+        "jdbc:mysql://127.0.0.1:" + vitess.vtgatePort() + "/" + KEYSPACE,
+        "unitcell.cell.name",
+        CELL,
+        "unitcell.routing-table.file",
+        tableFile.toString());
+  }
+
+  @Override
+  public void stop() {
+    if (vitess != null) {
+      vitess.close();
+    }
+  }
+
+  static RoutingTable table(long epoch, CellRoute route) {
+    return RoutingTable.of(
+        epoch, Planner.assign(1024, List.of(new Planner.CellWeight(CELL, 1))), Map.of(CELL, route));
+  }
+
+  /** Replaces the routing table file atomically, as the local runtime does. */
+  static void publish(RoutingTable table) {
+    try {
+      Path tmp = Files.createTempFile(tableFile.getParent(), "table", ".json");
+      Files.writeString(tmp, table.toJson());
+      Files.move(
+          tmp, tableFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String resource(String name) {
+    try (InputStream in = VitessCellResource.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
