@@ -5,6 +5,8 @@ import io.unitcell.cell.order.OrderId;
 import io.unitcell.cell.order.OrderService;
 import io.unitcell.cell.order.OrderService.Creation;
 import io.unitcell.cell.order.OrderService.IdempotencyConflictException;
+import io.unitcell.cell.order.OrderService.TransitionRefusedException;
+import io.unitcell.cell.order.OrderStatus;
 import io.unitcell.cell.routing.CellRouting;
 import io.unitcell.cell.routing.WriteGuard;
 import io.unitcell.topology.SlotHash;
@@ -85,7 +87,48 @@ public class OrderResource {
         .orElseGet(() -> ApiError.response(404, "no order " + id + " for this user"));
   }
 
-  private static Response checkUser(String userId) {
+  @POST
+  @Path("/{id}/pay")
+  public Response pay(@HeaderParam(USER_HEADER) String userId, @PathParam("id") String id) {
+    return apply(userId, id, OrderStatus.Action.PAY);
+  }
+
+  @POST
+  @Path("/{id}/cancel")
+  public Response cancel(@HeaderParam(USER_HEADER) String userId, @PathParam("id") String id) {
+    return apply(userId, id, OrderStatus.Action.CANCEL);
+  }
+
+  private Response apply(String userId, String id, OrderStatus.Action action) {
+    Response invalid = checkUser(userId);
+    if (invalid != null) {
+      return invalid;
+    }
+    OrderId orderId;
+    try {
+      orderId = OrderId.parse(id);
+    } catch (IllegalArgumentException e) {
+      return ApiError.response(400, e.getMessage());
+    }
+    WriteGuard.Decision decision = routing.checkWrite(userId);
+    if (decision instanceof WriteGuard.Refused refused) {
+      return ApiError.misdirected(refused.epoch(), refused.reason());
+    }
+    try {
+      return orders
+          .apply(userId, orderId, action)
+          .map(
+              o ->
+                  Response.ok(OrderView.of(o, json))
+                      .header(ApiError.EPOCH_HEADER, decision.epoch())
+                      .build())
+          .orElseGet(() -> ApiError.response(404, "no order " + id + " for this user"));
+    } catch (TransitionRefusedException e) {
+      return ApiError.response(409, e.getMessage());
+    }
+  }
+
+  static Response checkUser(String userId) {
     if (userId == null) {
       return ApiError.response(400, USER_HEADER + " header is required");
     }

@@ -56,7 +56,13 @@ public class OrderService {
         }
       }
       // a duplicate is the key (someone made this order already) or, rarely, the order id
-      Optional<Creation> existing = existing(userId, idempotencyKey, requestHash);
+      Optional<Creation> existing;
+      try {
+        existing = existing(userId, idempotencyKey, requestHash);
+      } catch (RuntimeException e) {
+        IdempotencyConflictException conflict = causeOf(e, IdempotencyConflictException.class);
+        throw conflict != null ? conflict : e;
+      }
       if (existing.isPresent()) {
         return existing.get();
       }
@@ -66,18 +72,108 @@ public class OrderService {
     }
   }
 
-  /** The user's order with this id. */
-  public Optional<OrderEntity> find(String userId, OrderId id) {
+  /** Why a transition did not happen. */
+  public static final class TransitionRefusedException extends RuntimeException {
+    TransitionRefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * One page of a user's orders, newest first, and the cursor of the next page (null at the end).
+   */
+  public record Page(java.util.List<OrderEntity> orders, OrderId next) {}
+
+  /**
+   * Applies {@code action} to the user's order. Applying the action that led to the current status
+   * again changes nothing (a retried request); anything else the lifecycle forbids is refused.
+   * Concurrent changes are caught by the version column.
+   *
+   * @return the order after the action, or empty when the user has no such order
+   * @throws TransitionRefusedException when the lifecycle forbids it or the order changed meanwhile
+   */
+  public Optional<OrderEntity> apply(String userId, OrderId id, OrderStatus.Action action) {
+    try {
+      return QuarkusTransaction.requiringNew()
+          .call(
+              () -> {
+                Optional<OrderEntity> found = findIn(userId, id);
+                found.ifPresent(
+                    order -> {
+                      if (order.status == action.target()) {
+                        return;
+                      }
+                      if (!order.status.allows(action)) {
+                        throw new TransitionRefusedException(
+                            "order "
+                                + id
+                                + " is "
+                                + order.status
+                                + ": cannot "
+                                + action.name().toLowerCase());
+                      }
+                      order.status = action.target();
+                      order.updatedAt = Instant.now();
+                      em.flush();
+                    });
+                return found;
+              });
+    } catch (RuntimeException e) {
+      TransitionRefusedException refused = causeOf(e, TransitionRefusedException.class);
+      if (refused != null) {
+        throw refused;
+      }
+      if (causeOf(e, jakarta.persistence.OptimisticLockException.class) != null
+          || causeOf(e, org.hibernate.StaleStateException.class) != null) {
+        throw new TransitionRefusedException(
+            "order " + id + " changed concurrently; read it and retry");
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A page of the user's orders, newest first, starting after {@code after} (exclusive). Keyset
+   * pagination on the order id (ids grow with time): no offsets, one shard, one index range.
+   */
+  public Page page(String userId, OrderId after, int size) {
     return QuarkusTransaction.requiringNew()
         .call(
-            () ->
-                em.createQuery(
-                        "from OrderEntity o where o.orderId = :id and o.userId = :user",
-                        OrderEntity.class)
-                    .setParameter("id", id.value())
-                    .setParameter("user", userId)
-                    .getResultStream()
-                    .findFirst());
+            () -> {
+              var query =
+                  em.createQuery(
+                          after == null
+                              ? "from OrderEntity o where o.userId = :user order by o.orderId desc"
+                              : "from OrderEntity o where o.userId = :user and o.orderId < :after"
+                                  + " order by o.orderId desc",
+                          OrderEntity.class)
+                      .setParameter("user", userId)
+                      .setMaxResults(size + 1);
+              if (after != null) {
+                query.setParameter("after", after.value());
+              }
+              java.util.List<OrderEntity> rows = query.getResultList();
+              boolean more = rows.size() > size;
+              java.util.List<OrderEntity> orders = more ? rows.subList(0, size) : rows;
+              return new Page(
+                  java.util.List.copyOf(orders),
+                  more ? new OrderId(orders.get(orders.size() - 1).orderId) : null);
+            });
+  }
+
+  /** The user's order with this id. */
+  public Optional<OrderEntity> find(String userId, OrderId id) {
+    return QuarkusTransaction.requiringNew().call(() -> findIn(userId, id));
+  }
+
+  // the user id routes the query to one shard and keeps users to their own orders
+  private Optional<OrderEntity> findIn(String userId, OrderId id) {
+    return em.createQuery(
+            "from OrderEntity o where o.orderId = :id and o.userId = :user", OrderEntity.class)
+        .setParameter("id", id.value())
+        .setParameter("user", userId)
+        .getResultStream()
+        .findFirst();
   }
 
   private OrderEntity insert(
@@ -117,25 +213,23 @@ public class OrderService {
               if (!used.requestHash.equals(requestHash)) {
                 throw new IdempotencyConflictException(key);
               }
-              OrderEntity order =
-                  em.createQuery(
-                          "from OrderEntity o where o.orderId = :id and o.userId = :user",
-                          OrderEntity.class)
-                      .setParameter("id", used.orderId)
-                      .setParameter("user", userId)
-                      .getSingleResult();
-              return Optional.of(new Creation(order, false));
+              return findIn(userId, new OrderId(used.orderId))
+                  .map(order -> new Creation(order, false));
             });
   }
 
   private static boolean isDuplicateKey(Throwable e) {
+    return causeOf(e, SQLIntegrityConstraintViolationException.class) != null
+        || causeOf(e, org.hibernate.exception.ConstraintViolationException.class) != null;
+  }
+
+  private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLIntegrityConstraintViolationException
-          || t instanceof org.hibernate.exception.ConstraintViolationException) {
-        return true;
+      if (type.isInstance(t)) {
+        return type.cast(t);
       }
     }
-    return false;
+    return null;
   }
 
   private String hash(OrderRequest request) {

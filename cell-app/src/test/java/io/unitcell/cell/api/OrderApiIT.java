@@ -73,6 +73,120 @@ class OrderApiIT {
   }
 
   @Test
+  void paysAndCancelsAlongTheLifecycleOnly() {
+    String id = post("frank", "k-pay", BODY).then().statusCode(201).extract().path("orderId");
+    given()
+        .header("X-User-Id", "frank")
+        .post("/orders/" + id + "/pay")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("PAID"))
+        .body("version", equalTo(1));
+    // a retried pay changes nothing
+    given()
+        .header("X-User-Id", "frank")
+        .post("/orders/" + id + "/pay")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("PAID"))
+        .body("version", equalTo(1));
+    given()
+        .header("X-User-Id", "frank")
+        .post("/orders/" + id + "/cancel")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("CANCELLED"));
+    given()
+        .header("X-User-Id", "frank")
+        .post("/orders/" + id + "/pay")
+        .then()
+        .statusCode(409)
+        .body("error", equalTo("order " + id + " is CANCELLED: cannot pay"));
+    given().header("X-User-Id", "mallory").post("/orders/" + id + "/cancel").then().statusCode(404);
+  }
+
+  @Test
+  void concurrentTransitionsOfOneOrderEndOnALegalPath() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String id =
+          post("grace", "k-race-" + round, BODY).then().statusCode(201).extract().path("orderId");
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      int payStatus;
+      int cancelStatus;
+      try {
+        Future<Integer> pay =
+            pool.submit(
+                () ->
+                    given()
+                        .header("X-User-Id", "grace")
+                        .post("/orders/" + id + "/pay")
+                        .statusCode());
+        Future<Integer> cancel =
+            pool.submit(
+                () ->
+                    given()
+                        .header("X-User-Id", "grace")
+                        .post("/orders/" + id + "/cancel")
+                        .statusCode());
+        payStatus = pay.get();
+        cancelStatus = cancel.get();
+      } finally {
+        pool.shutdownNow();
+      }
+      String status =
+          given()
+              .header("X-User-Id", "grace")
+              .get("/orders/" + id)
+              .then()
+              .statusCode(200)
+              .extract()
+              .path("status");
+      // cancel won (pay then refused, or pay first and cancel after): CANCELLED;
+      // pay won the version race and cancel was told to retry: PAID; never a lost update
+      if (cancelStatus == 200) {
+        assertThat(status).isEqualTo("CANCELLED");
+        assertThat(payStatus).isIn(200, 409);
+      } else {
+        assertThat(cancelStatus).isEqualTo(409);
+        assertThat(payStatus).isEqualTo(200);
+        assertThat(status).isEqualTo("PAID");
+      }
+    }
+  }
+
+  @Test
+  void listsAUsersOrdersNewestFirstAPageAtATime() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      ids.add(post("heidi", "k-" + i, BODY).then().statusCode(201).extract().path("orderId"));
+    }
+    java.util.Collections.reverse(ids);
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      var request = given().header("X-User-Id", "heidi").queryParam("limit", 3);
+      if (cursor != null) {
+        request = request.queryParam("after", cursor);
+      }
+      Response page = request.get("/users/heidi/orders");
+      page.then().statusCode(200);
+      seen.addAll(page.path("orders.orderId"));
+      cursor = page.path("next");
+      pages++;
+    } while (cursor != null);
+    assertThat(seen).isEqualTo(ids);
+    assertThat(pages).isEqualTo(3);
+    given()
+        .header("X-User-Id", "heidi")
+        .queryParam("limit", 101)
+        .get("/users/heidi/orders")
+        .then()
+        .statusCode(400);
+    given().header("X-User-Id", "ivan").get("/users/heidi/orders").then().statusCode(403);
+  }
+
+  @Test
   void concurrentDuplicatesMakeExactlyOneOrder() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
