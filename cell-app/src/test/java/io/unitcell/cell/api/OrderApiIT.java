@@ -1,14 +1,15 @@
 package io.unitcell.cell.api;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import io.unitcell.cell.routing.CellRouting;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.CellState;
@@ -35,6 +36,12 @@ class OrderApiIT {
       """;
 
   @Inject CellRouting routing;
+
+  /** A request as the router sends it. */
+  static RequestSpecification given() {
+    return RestAssured.given()
+        .header(RouterOnlyFilter.SECRET_HEADER, VitessCellResource.ROUTER_SECRET);
+  }
 
   static Response post(String user, String key, String body) {
     var request = given().contentType(ContentType.JSON).body(body);
@@ -231,6 +238,41 @@ class OrderApiIT {
         assertThat(rs.getInt(1)).as("orders on shard %s", shard).isBetween(5, 35);
       }
     }
+  }
+
+  @Test
+  void trustsTheUserHeaderOnlyFromTheRouter() {
+    given().header("X-User-Id", "alice").get("/users/alice/orders").then().statusCode(200);
+    RestAssured.given()
+        .header("X-User-Id", "alice")
+        .get("/users/alice/orders")
+        .then()
+        .statusCode(401)
+        .body("error", containsString("through the router"));
+    RestAssured.given()
+        .header("X-User-Id", "alice")
+        .header(RouterOnlyFilter.SECRET_HEADER, "guess")
+        .get("/users/alice/orders")
+        .then()
+        .statusCode(401);
+    RestAssured.given().get("/q/health/ready").then().statusCode(200);
+  }
+
+  @Test
+  void readinessChecksTheDatabaseAndMetricsHaveLatencyHistograms() {
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
+        .body(containsString("Database connections health check"));
+    post("judy", "k-metrics", BODY).then().statusCode(201);
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(containsString("http_server_requests_seconds_bucket"))
+        .body(containsString("uri=\"/orders\""));
   }
 
   @Test

@@ -23,6 +23,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
 
   static final String CELL = "cell-1";
   static final String KEYSPACE = "orders";
+  static final String ROUTER_SECRET = "test-router-secret";
   static VitessTestbed vitess;
   static Path tableFile;
 
@@ -47,7 +48,9 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
         "unitcell.cell.name",
         CELL,
         "unitcell.routing-table.file",
-        tableFile.toString());
+        tableFile.toString(),
+        "unitcell.router.secret",
+        ROUTER_SECRET);
   }
 
   @Override
