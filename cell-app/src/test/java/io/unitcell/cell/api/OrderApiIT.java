@@ -299,6 +299,8 @@ class OrderApiIT {
         .statusCode(400)
         .body(containsString("1 to 50 lines"));
     given().header("X-User-Id", "dave").get("/orders/not-a-number").then().statusCode(400);
+    String huge = BODY.replace("\"sku-1\"", "\"sku-1\", \"pad\": \"" + "x".repeat(70_000) + "\"");
+    post("dave", "k", huge).then().statusCode(413);
   }
 
   @Test
