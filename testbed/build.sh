@@ -174,7 +174,7 @@ build_mysql() {
   rm -rf "$dest" && mkdir -p "$dest"
   unzip -p "$jar" mysql-Linux-amd64.tar.gz | tar xz -C "$dest"
   rm -rf "$fetched"
-  "$dest/bin/mysqld" --version | grep -q "$MYSQL_VERSION" || die "mysqld does not run: $("$dest/bin/mysqld" --version 2>&1)"
+  "$dest/bin/mysqld" --version | grep -F "$MYSQL_VERSION" >/dev/null || die "mysqld does not run: $("$dest/bin/mysqld" --version 2>&1)"
   touch "$dest/.complete"
   log "mysql $MYSQL_VERSION: ready in $((SECONDS - started)) s: $("$dest/bin/mysqld" --version)"
 }
