@@ -276,6 +276,26 @@ class OrderApiIT {
   }
 
   @Test
+  void answers503NotAFakeSuccessWhileTheDatabaseIsDown() throws Exception {
+    VitessCellResource.vitess.killVtgate();
+    try {
+      post("kim", "k-down", BODY)
+          .then()
+          .statusCode(503)
+          .header("Retry-After", "1")
+          .body("error", equalTo("the order database is unavailable; retry shortly"));
+      RestAssured.given().get("/q/health/ready").then().statusCode(503);
+    } finally {
+      VitessCellResource.vitess.restartVtgate();
+    }
+    // the failed attempt left nothing behind: the same key now makes the order, once
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(() -> post("kim", "k-down", BODY).then().statusCode(201));
+    post("kim", "k-down", BODY).then().statusCode(200);
+  }
+
+  @Test
   void refusesBadRequestsWithAReason() {
     post(null, "k", BODY)
         .then()

@@ -205,6 +205,20 @@ public final class VitessTestbed implements AutoCloseable {
     return runDir;
   }
 
+  /** Kills vtgate, as a failed vtgate pod would look: every query of the keyspace fails. */
+  public void killVtgate() {
+    vtgate.kill();
+    System.out.println("vitess: vtgate killed");
+  }
+
+  /** Starts vtgate again on the same port and waits until it serves every shard. */
+  public void restartVtgate() {
+    long started = System.nanoTime();
+    vtgate.restart();
+    vtgate.awaitServing(SHARDS, TIMEOUT);
+    progress("vtgate restarted", started);
+  }
+
   /** vtgate's MySQL protocol port on 127.0.0.1. */
   public int vtgatePort() {
     return vtgate.mysqlPort();

@@ -23,14 +23,34 @@ final class Vtgate implements AutoCloseable {
     }
   }
 
-  private final ManagedProcess process;
+  private final List<String> command;
+  private final Path runDir;
+  private final Map<String, String> env;
   private final int mysqlPort;
   private final String keyspace;
+  private ManagedProcess process;
 
-  private Vtgate(ManagedProcess process, int mysqlPort, String keyspace) {
-    this.process = process;
+  private Vtgate(
+      List<String> command, Path runDir, Map<String, String> env, int mysqlPort, String keyspace) {
+    this.command = List.copyOf(command);
+    this.runDir = runDir;
+    this.env = env;
     this.mysqlPort = mysqlPort;
     this.keyspace = keyspace;
+    this.process = ManagedProcess.start("vtgate", command, runDir, env, null);
+  }
+
+  /** Stops vtgate (SIGKILL): the keyspace is unreachable until {@link #restart}. */
+  void kill() {
+    process.kill();
+  }
+
+  /** Starts vtgate again on the same ports. */
+  void restart() {
+    if (process.isAlive()) {
+      return;
+    }
+    process = ManagedProcess.start("vtgate", command, runDir, env, null);
   }
 
   static Vtgate start(
@@ -74,10 +94,7 @@ final class Vtgate implements AutoCloseable {
             "--mysql-server-version",
             VitessTestbed.MYSQL_SERVER_VERSION,
             "--enable-buffer"));
-    return new Vtgate(
-        ManagedProcess.start("vtgate", NonRoot.command(command), runDir, env, null),
-        mysqlPort,
-        keyspace);
+    return new Vtgate(NonRoot.command(command), runDir, env, mysqlPort, keyspace);
   }
 
   int mysqlPort() {
