@@ -260,19 +260,29 @@ class OrderApiIT {
 
   @Test
   void readinessChecksTheDatabaseAndMetricsHaveLatencyHistograms() {
-    given()
-        .get("/q/health/ready")
-        .then()
-        .statusCode(200)
-        .body("status", equalTo("UP"))
-        .body(containsString("Database connections health check"));
+    // eventually: another test may just have restarted vtgate
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                given()
+                    .get("/q/health/ready")
+                    .then()
+                    .statusCode(200)
+                    .body("status", equalTo("UP"))
+                    .body(containsString("Database connections health check")));
     post("judy", "k-metrics", BODY).then().statusCode(201);
-    given()
-        .get("/q/metrics")
-        .then()
-        .statusCode(200)
-        .body(containsString("http_server_requests_seconds_bucket"))
-        .body(containsString("uri=\"/orders\""));
+    // the request timer is recorded when the response ends, which may be after the client has it
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                given()
+                    .get("/q/metrics")
+                    .then()
+                    .statusCode(200)
+                    .body(containsString("http_server_requests_seconds_bucket"))
+                    .body(containsString("uri=\"/orders\"")));
   }
 
   @Test
