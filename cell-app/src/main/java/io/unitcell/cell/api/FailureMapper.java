@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientException;
+import org.hibernate.exception.JDBCConnectionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -40,7 +41,7 @@ public class FailureMapper {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLNonTransientConnectionException
           || t instanceof SQLTransientException
-          || t instanceof org.hibernate.exception.JDBCConnectionException
+          || t instanceof JDBCConnectionException
           // Connector/J's lost-connection exceptions (com.mysql.cj...CommunicationsException)
           || t.getClass().getName().endsWith("CommunicationsException")
           || (t instanceof SQLException sql && "08S01".equals(sql.getSQLState()))) {

@@ -1,5 +1,6 @@
 package io.unitcell.cell.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.unitcell.cell.order.OrderEntity;
@@ -32,7 +33,7 @@ public record OrderView(
           order.version,
           order.createdAt,
           order.updatedAt);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("order " + order.orderId + " has unreadable lines", e);
     }
   }

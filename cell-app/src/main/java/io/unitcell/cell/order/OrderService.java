@@ -7,13 +7,18 @@ import io.unitcell.cell.api.OrderRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.OptimisticLockException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import org.hibernate.StaleStateException;
+import org.hibernate.exception.ConstraintViolationException;
 
 /** Orders of this cell's users. Every transaction touches one user's rows only, hence one shard. */
 @ApplicationScoped
@@ -82,7 +87,7 @@ public class OrderService {
   /**
    * One page of a user's orders, newest first, and the cursor of the next page (null at the end).
    */
-  public record Page(java.util.List<OrderEntity> orders, OrderId next) {}
+  public record Page(List<OrderEntity> orders, OrderId next) {}
 
   /**
    * Applies {@code action} to the user's order. Applying the action that led to the current status
@@ -110,7 +115,7 @@ public class OrderService {
                                 + " is "
                                 + order.status
                                 + ": cannot "
-                                + action.name().toLowerCase());
+                                + action.name().toLowerCase(Locale.ROOT));
                       }
                       order.status = action.target();
                       order.updatedAt = Instant.now();
@@ -123,8 +128,8 @@ public class OrderService {
       if (refused != null) {
         throw refused;
       }
-      if (causeOf(e, jakarta.persistence.OptimisticLockException.class) != null
-          || causeOf(e, org.hibernate.StaleStateException.class) != null) {
+      if (causeOf(e, OptimisticLockException.class) != null
+          || causeOf(e, StaleStateException.class) != null) {
         throw new TransitionRefusedException(
             "order " + id + " changed concurrently; read it and retry");
       }
@@ -152,11 +157,11 @@ public class OrderService {
               if (after != null) {
                 query.setParameter("after", after.value());
               }
-              java.util.List<OrderEntity> rows = query.getResultList();
+              List<OrderEntity> rows = query.getResultList();
               boolean more = rows.size() > size;
-              java.util.List<OrderEntity> orders = more ? rows.subList(0, size) : rows;
+              List<OrderEntity> orders = more ? rows.subList(0, size) : rows;
               return new Page(
-                  java.util.List.copyOf(orders),
+                  List.copyOf(orders),
                   more ? new OrderId(orders.get(orders.size() - 1).orderId) : null);
             });
   }
@@ -220,7 +225,7 @@ public class OrderService {
 
   private static boolean isDuplicateKey(Throwable e) {
     return causeOf(e, SQLIntegrityConstraintViolationException.class) != null
-        || causeOf(e, org.hibernate.exception.ConstraintViolationException.class) != null;
+        || causeOf(e, ConstraintViolationException.class) != null;
   }
 
   private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
