@@ -3,7 +3,7 @@ package io.unitcell.cell.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.unitcell.cell.order.OrderEntity;
+import io.unitcell.cell.order.OrderColumns;
 import java.time.Instant;
 import java.util.List;
 
@@ -21,7 +21,7 @@ public record OrderView(
 
   private static final TypeReference<List<OrderRequest.Line>> LINES = new TypeReference<>() {};
 
-  public static OrderView of(OrderEntity order, ObjectMapper json) {
+  public static OrderView of(OrderColumns order, ObjectMapper json) {
     try {
       return new OrderView(
           Long.toString(order.orderId),

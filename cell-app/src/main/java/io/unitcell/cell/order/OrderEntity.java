@@ -1,81 +1,13 @@
 package io.unitcell.cell.order;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
-import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
-import jakarta.persistence.Version;
-import java.io.Serializable;
-import java.time.Instant;
-import java.util.Objects;
 import org.hibernate.annotations.DynamicUpdate;
 
-/**
- * A row of {@code orders}, sharded by {@code user_id}. The user id is part of Hibernate's identity
- * (the table's primary key is {@code order_id} alone) so that every UPDATE and DELETE Hibernate
- * writes names the user and vtgate sends it to one shard; only changed columns are written, never
- * the vindex column.
- */
+/** A live order, a row of {@code orders}; only changed columns are written, never the vindex. */
 @Entity
 @Table(name = "orders")
-@IdClass(OrderEntity.Key.class)
+@IdClass(OrderColumns.Key.class)
 @DynamicUpdate
-public class OrderEntity {
-
-  @Id
-  @Column(name = "order_id")
-  public long orderId;
-
-  @Id
-  @Column(name = "user_id", nullable = false, length = 128)
-  public String userId;
-
-  @Enumerated(EnumType.STRING)
-  @Column(nullable = false, length = 16)
-  public OrderStatus status;
-
-  @Column(nullable = false, length = 3, updatable = false)
-  public String currency;
-
-  @Column(name = "total_cents", nullable = false, updatable = false)
-  public long totalCents;
-
-  @Column(name = "lines_json", nullable = false, updatable = false)
-  public String linesJson;
-
-  @Version public int version;
-
-  @Column(name = "created_at", nullable = false, updatable = false)
-  public Instant createdAt;
-
-  @Column(name = "updated_at", nullable = false)
-  public Instant updatedAt;
-
-  /** Hibernate's identity of an order: its id and its user. */
-  public static class Key implements Serializable {
-    public long orderId;
-    public String userId;
-
-    public Key() {}
-
-    public Key(long orderId, String userId) {
-      this.orderId = orderId;
-      this.userId = userId;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key other
-          && orderId == other.orderId
-          && Objects.equals(userId, other.userId);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(orderId, userId);
-    }
-  }
-}
+public class OrderEntity extends OrderColumns {}

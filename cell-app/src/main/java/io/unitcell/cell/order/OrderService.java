@@ -97,12 +97,25 @@ public class OrderService {
    * @return the order after the action, or empty when the user has no such order
    * @throws TransitionRefusedException when the lifecycle forbids it or the order changed meanwhile
    */
-  public Optional<OrderEntity> apply(String userId, OrderId id, OrderStatus.Action action) {
+  public Optional<OrderColumns> apply(String userId, OrderId id, OrderStatus.Action action) {
     try {
       return QuarkusTransaction.requiringNew()
           .call(
               () -> {
                 Optional<OrderEntity> found = findIn(userId, id);
+                if (found.isEmpty()) {
+                  OrderHistoryEntity archived = inHistory(userId, id);
+                  if (archived != null && archived.status != action.target()) {
+                    throw new TransitionRefusedException(
+                        "order "
+                            + id
+                            + " is "
+                            + archived.status
+                            + " and archived: cannot "
+                            + action.name().toLowerCase(Locale.ROOT));
+                  }
+                  return Optional.<OrderColumns>ofNullable(archived);
+                }
                 found.ifPresent(
                     order -> {
                       if (order.status == action.target()) {
@@ -121,7 +134,7 @@ public class OrderService {
                       order.updatedAt = Instant.now();
                       em.flush();
                     });
-                return found;
+                return found.<OrderColumns>map(o -> o);
               });
     } catch (RuntimeException e) {
       TransitionRefusedException refused = causeOf(e, TransitionRefusedException.class);
@@ -166,9 +179,18 @@ public class OrderService {
             });
   }
 
-  /** The user's order with this id. */
-  public Optional<OrderEntity> find(String userId, OrderId id) {
-    return QuarkusTransaction.requiringNew().call(() -> findIn(userId, id));
+  /** The user's order with this id, live or moved to history. */
+  public Optional<OrderColumns> find(String userId, OrderId id) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                findIn(userId, id)
+                    .<OrderColumns>map(o -> o)
+                    .or(() -> Optional.ofNullable(inHistory(userId, id))));
+  }
+
+  private OrderHistoryEntity inHistory(String userId, OrderId id) {
+    return em.find(OrderHistoryEntity.class, new OrderColumns.Key(id.value(), userId));
   }
 
   // the user id routes the query to one shard and keeps users to their own orders

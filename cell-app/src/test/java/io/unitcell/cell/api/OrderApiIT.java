@@ -10,6 +10,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import io.unitcell.cell.order.OrderArchiver;
 import io.unitcell.cell.routing.CellRouting;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.CellState;
@@ -36,6 +37,7 @@ class OrderApiIT {
       """;
 
   @Inject CellRouting routing;
+  @Inject OrderArchiver archiver;
 
   /** A request as the router sends it. */
   static RequestSpecification given() {
@@ -303,6 +305,67 @@ class OrderApiIT {
         .atMost(java.time.Duration.ofSeconds(30))
         .untilAsserted(() -> post("kim", "k-down", BODY).then().statusCode(201));
     post("kim", "k-down", BODY).then().statusCode(200);
+  }
+
+  @Test
+  void finishedOrdersMoveToHistoryAndStayReadable() throws Exception {
+    String cancelled =
+        post("liam", "k-old-1", BODY).then().statusCode(201).extract().path("orderId");
+    given()
+        .header("X-User-Id", "liam")
+        .post("/orders/" + cancelled + "/cancel")
+        .then()
+        .statusCode(200);
+    String open = post("liam", "k-old-2", BODY).then().statusCode(201).extract().path("orderId");
+    try (Connection c = DriverManager.getConnection(VitessCellResource.vitess.jdbcUrl())) {
+      c.createStatement()
+          .executeUpdate(
+              "UPDATE orders SET updated_at = NOW(3) - INTERVAL 100 DAY WHERE user_id = 'liam'");
+    }
+
+    assertThat(archiver.archive(java.time.Instant.now().minus(java.time.Duration.ofDays(90))))
+        .isGreaterThanOrEqualTo(1);
+
+    try (Connection c = DriverManager.getConnection(VitessCellResource.vitess.jdbcUrl())) {
+      assertThat(
+              count(
+                  c,
+                  "SELECT COUNT(*) FROM orders WHERE user_id = 'liam' AND order_id = " + cancelled))
+          .isZero();
+      assertThat(
+              count(
+                  c,
+                  "SELECT COUNT(*) FROM orders_history WHERE user_id = 'liam' AND order_id = "
+                      + cancelled))
+          .isEqualTo(1);
+      // an old order that is not finished stays live
+      assertThat(
+              count(c, "SELECT COUNT(*) FROM orders WHERE user_id = 'liam' AND order_id = " + open))
+          .isEqualTo(1);
+    }
+    given()
+        .header("X-User-Id", "liam")
+        .get("/orders/" + cancelled)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("CANCELLED"));
+    given()
+        .header("X-User-Id", "liam")
+        .post("/orders/" + cancelled + "/cancel")
+        .then()
+        .statusCode(200);
+    given()
+        .header("X-User-Id", "liam")
+        .post("/orders/" + cancelled + "/pay")
+        .then()
+        .statusCode(409);
+  }
+
+  static int count(Connection c, String sql) throws Exception {
+    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
+    }
   }
 
   @Test
