@@ -19,6 +19,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.regex.Pattern;
@@ -44,10 +45,7 @@ public class OrderResource {
       @HeaderParam(USER_HEADER) String userId,
       @HeaderParam(IDEMPOTENCY_HEADER) String idempotencyKey,
       @Valid @NotNull(message = "a JSON body is required") OrderRequest request) {
-    Response invalid = checkUser(userId);
-    if (invalid != null) {
-      return invalid;
-    }
+    requireUser(userId);
     if (idempotencyKey == null || !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
       return ApiError.response(
           400, IDEMPOTENCY_HEADER + " header must be 1-64 letters, digits or . _ : -");
@@ -71,18 +69,9 @@ public class OrderResource {
   @GET
   @Path("/{id}")
   public Response get(@HeaderParam(USER_HEADER) String userId, @PathParam("id") String id) {
-    Response invalid = checkUser(userId);
-    if (invalid != null) {
-      return invalid;
-    }
-    OrderId orderId;
-    try {
-      orderId = OrderId.parse(id);
-    } catch (IllegalArgumentException e) {
-      return ApiError.response(400, e.getMessage());
-    }
+    requireUser(userId);
     return orders
-        .find(userId, orderId)
+        .find(userId, orderId(id))
         .map(o -> Response.ok(OrderView.of(o, json)).build())
         .orElseGet(() -> ApiError.response(404, "no order " + id + " for this user"));
   }
@@ -100,16 +89,8 @@ public class OrderResource {
   }
 
   private Response apply(String userId, String id, OrderStatus.Action action) {
-    Response invalid = checkUser(userId);
-    if (invalid != null) {
-      return invalid;
-    }
-    OrderId orderId;
-    try {
-      orderId = OrderId.parse(id);
-    } catch (IllegalArgumentException e) {
-      return ApiError.response(400, e.getMessage());
-    }
+    requireUser(userId);
+    OrderId orderId = orderId(id);
     WriteGuard.Decision decision = routing.checkWrite(userId);
     if (decision instanceof WriteGuard.Refused refused) {
       return ApiError.misdirected(refused.epoch(), refused.reason());
@@ -128,17 +109,27 @@ public class OrderResource {
     }
   }
 
-  static Response checkUser(String userId) {
+  /** Refuses a request without a valid user id (400). */
+  static void requireUser(String userId) {
     if (userId == null) {
-      return ApiError.response(400, USER_HEADER + " header is required");
+      throw new WebApplicationException(
+          ApiError.response(400, USER_HEADER + " header is required"));
     }
     if (!SlotHash.isValidUserId(userId)) {
       try {
         SlotHash.hash(userId);
       } catch (IllegalArgumentException e) {
-        return ApiError.response(400, USER_HEADER + ": " + e.getMessage());
+        throw new WebApplicationException(
+            ApiError.response(400, USER_HEADER + ": " + e.getMessage()));
       }
     }
-    return null;
+  }
+
+  private static OrderId orderId(String id) {
+    try {
+      return OrderId.parse(id);
+    } catch (IllegalArgumentException e) {
+      throw new WebApplicationException(ApiError.response(400, e.getMessage()));
+    }
   }
 }

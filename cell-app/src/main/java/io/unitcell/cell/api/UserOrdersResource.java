@@ -35,10 +35,7 @@ public class UserOrdersResource {
       @PathParam("userId") String userId,
       @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
-    Response invalid = OrderResource.checkUser(caller);
-    if (invalid != null) {
-      return invalid;
-    }
+    OrderResource.requireUser(caller);
     if (!caller.equals(userId)) {
       return ApiError.response(403, "a user may list only their own orders");
     }
