@@ -4,7 +4,6 @@ import io.unitcell.testbed.ManagedProcess;
 import io.unitcell.testbed.TestbedBinaries;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -102,29 +101,26 @@ final class ControlPlane implements AutoCloseable {
   void startVtctld(String cell) {
     int webPort = ports.next();
     int grpcPort = ports.next();
-    List<String> command = new ArrayList<>();
-    command.add(binaries.vitess("vtctld").toString());
-    command.addAll(topologyFlags());
-    command.addAll(
-        List.of(
-            "--config-file-not-found-handling",
-            "ignore",
-            "--logtostderr",
-            "--cell",
-            cell,
-            "--service-map",
-            "grpc-vtctl,grpc-vtctld",
-            "--port",
-            Integer.toString(webPort),
-            "--grpc-port",
-            Integer.toString(grpcPort),
-            "--bind-address",
-            "127.0.0.1",
-            "--grpc-bind-address",
-            "127.0.0.1",
-            "--mysql-server-version",
-            VitessTestbed.MYSQL_SERVER_VERSION));
-    vtctld = ManagedProcess.start("vtctld", NonRoot.command(command), runDir, env, null);
+    List<String> command =
+        VitessDaemon.command(
+            binaries.vitess("vtctld"),
+            topologyFlags(),
+            List.of(
+                "--cell",
+                cell,
+                "--service-map",
+                "grpc-vtctl,grpc-vtctld",
+                "--port",
+                Integer.toString(webPort),
+                "--grpc-port",
+                Integer.toString(grpcPort),
+                "--bind-address",
+                "127.0.0.1",
+                "--grpc-bind-address",
+                "127.0.0.1",
+                "--mysql-server-version",
+                VitessTestbed.MYSQL_SERVER_VERSION));
+    vtctld = ManagedProcess.start("vtctld", command, runDir, env, null);
     vtctld.awaitReady(TIMEOUT, () -> Probes.httpOk(webPort, "/debug/status"));
     client = client.withServer("127.0.0.1:" + grpcPort);
   }

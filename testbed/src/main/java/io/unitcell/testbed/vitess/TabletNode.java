@@ -5,7 +5,6 @@ import io.unitcell.testbed.TestbedBinaries;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -53,12 +52,10 @@ final class TabletNode implements AutoCloseable {
     mysqlctld =
         ManagedProcess.start(
             "mysqlctld-" + tablet.uid(),
-            NonRoot.command(
+            VitessDaemon.command(
+                binaries.vitess("mysqlctld"),
+                List.of(),
                 List.of(
-                    binaries.vitess("mysqlctld").toString(),
-                    "--config-file-not-found-handling",
-                    "ignore",
-                    "--logtostderr",
                     "--tablet-uid",
                     Integer.toString(tablet.uid()),
                     "--mysql-port",
@@ -84,47 +81,42 @@ final class TabletNode implements AutoCloseable {
   }
 
   void startTablet(List<String> topologyFlags, String keyspace, String mysqlServerVersion) {
-    List<String> command = new ArrayList<>();
-    command.add(binaries.vitess("vttablet").toString());
-    command.addAll(topologyFlags);
-    command.addAll(
-        List.of(
-            "--config-file-not-found-handling",
-            "ignore",
-            "--logtostderr",
-            "--tablet-path",
-            tablet.alias(),
-            "--tablet-hostname",
-            "127.0.0.1",
-            "--init-keyspace",
-            keyspace,
-            "--init-shard",
-            tablet.shard(),
-            "--init-tablet-type",
-            "replica",
-            "--port",
-            Integer.toString(tablet.webPort()),
-            "--grpc-port",
-            Integer.toString(tablet.grpcPort()),
-            "--bind-address",
-            "127.0.0.1",
-            "--grpc-bind-address",
-            "127.0.0.1",
-            "--service-map",
-            "grpc-queryservice,grpc-tabletmanager,grpc-updatestream",
-            "--mysqlctl-socket",
-            mysqlctlSocket().toString(),
-            "--mysql-server-version",
-            mysqlServerVersion,
-            "--health-check-interval",
-            "1s",
-            "--heartbeat-on-demand-duration",
-            "5s",
-            "--shutdown-grace-period",
-            "1s"));
-    vttablet =
-        ManagedProcess.start(
-            "vttablet-" + tablet.uid(), NonRoot.command(command), logDir, env, null);
+    List<String> command =
+        VitessDaemon.command(
+            binaries.vitess("vttablet"),
+            topologyFlags,
+            List.of(
+                "--tablet-path",
+                tablet.alias(),
+                "--tablet-hostname",
+                "127.0.0.1",
+                "--init-keyspace",
+                keyspace,
+                "--init-shard",
+                tablet.shard(),
+                "--init-tablet-type",
+                "replica",
+                "--port",
+                Integer.toString(tablet.webPort()),
+                "--grpc-port",
+                Integer.toString(tablet.grpcPort()),
+                "--bind-address",
+                "127.0.0.1",
+                "--grpc-bind-address",
+                "127.0.0.1",
+                "--service-map",
+                "grpc-queryservice,grpc-tabletmanager,grpc-updatestream",
+                "--mysqlctl-socket",
+                mysqlctlSocket().toString(),
+                "--mysql-server-version",
+                mysqlServerVersion,
+                "--health-check-interval",
+                "1s",
+                "--heartbeat-on-demand-duration",
+                "5s",
+                "--shutdown-grace-period",
+                "1s"));
+    vttablet = ManagedProcess.start("vttablet-" + tablet.uid(), command, logDir, env, null);
   }
 
   void awaitTablet(Duration timeout) {

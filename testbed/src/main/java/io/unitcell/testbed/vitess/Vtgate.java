@@ -61,40 +61,37 @@ final class Vtgate implements AutoCloseable {
       Ports ports,
       String keyspace) {
     int mysqlPort = ports.next();
-    List<String> command = new ArrayList<>();
-    command.add(binaries.vitess("vtgate").toString());
-    command.addAll(topologyFlags);
-    command.addAll(
-        List.of(
-            "--config-file-not-found-handling",
-            "ignore",
-            "--logtostderr",
-            "--cell",
-            VitessTestbed.PRIMARY_ZONE,
-            "--cells-to-watch",
-            String.join(",", VitessTestbed.ZONES),
-            "--tablet-types-to-wait",
-            "PRIMARY,REPLICA",
-            "--service-map",
-            "grpc-vtgateservice",
-            "--port",
-            Integer.toString(ports.next()),
-            "--grpc-port",
-            Integer.toString(ports.next()),
-            "--bind-address",
-            "127.0.0.1",
-            "--grpc-bind-address",
-            "127.0.0.1",
-            "--mysql-server-port",
-            Integer.toString(mysqlPort),
-            "--mysql-server-bind-address",
-            "127.0.0.1",
-            "--mysql-auth-server-impl",
-            "none",
-            "--mysql-server-version",
-            VitessTestbed.MYSQL_SERVER_VERSION,
-            "--enable-buffer"));
-    return new Vtgate(NonRoot.command(command), runDir, env, mysqlPort, keyspace);
+    List<String> command =
+        VitessDaemon.command(
+            binaries.vitess("vtgate"),
+            topologyFlags,
+            List.of(
+                "--cell",
+                VitessTestbed.PRIMARY_ZONE,
+                "--cells-to-watch",
+                String.join(",", VitessTestbed.ZONES),
+                "--tablet-types-to-wait",
+                "PRIMARY,REPLICA",
+                "--service-map",
+                "grpc-vtgateservice",
+                "--port",
+                Integer.toString(ports.next()),
+                "--grpc-port",
+                Integer.toString(ports.next()),
+                "--bind-address",
+                "127.0.0.1",
+                "--grpc-bind-address",
+                "127.0.0.1",
+                "--mysql-server-port",
+                Integer.toString(mysqlPort),
+                "--mysql-server-bind-address",
+                "127.0.0.1",
+                "--mysql-auth-server-impl",
+                "none",
+                "--mysql-server-version",
+                VitessTestbed.MYSQL_SERVER_VERSION,
+                "--enable-buffer"));
+    return new Vtgate(command, runDir, env, mysqlPort, keyspace);
   }
 
   int mysqlPort() {
