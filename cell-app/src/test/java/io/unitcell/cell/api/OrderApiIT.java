@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import io.unitcell.cell.order.OrderArchiver;
 import io.unitcell.cell.routing.CellRouting;
@@ -38,6 +39,11 @@ class OrderApiIT {
 
   @Inject CellRouting routing;
   @Inject OrderArchiver archiver;
+
+  /** {@code POST /orders/{id}/pay} or {@code /cancel} as {@code user}. */
+  static ValidatableResponse transition(String user, String id, String action) {
+    return given().header("X-User-Id", user).post("/orders/" + id + "/" + action).then();
+  }
 
   /** A request as the router sends it. */
   static RequestSpecification given() {
@@ -84,34 +90,20 @@ class OrderApiIT {
   @Test
   void paysAndCancelsAlongTheLifecycleOnly() {
     String id = post("frank", "k-pay", BODY).then().statusCode(201).extract().path("orderId");
-    given()
-        .header("X-User-Id", "frank")
-        .post("/orders/" + id + "/pay")
-        .then()
+    transition("frank", id, "pay")
         .statusCode(200)
         .body("status", equalTo("PAID"))
         .body("version", equalTo(1));
     // a retried pay changes nothing
-    given()
-        .header("X-User-Id", "frank")
-        .post("/orders/" + id + "/pay")
-        .then()
+    transition("frank", id, "pay")
         .statusCode(200)
         .body("status", equalTo("PAID"))
         .body("version", equalTo(1));
-    given()
-        .header("X-User-Id", "frank")
-        .post("/orders/" + id + "/cancel")
-        .then()
-        .statusCode(200)
-        .body("status", equalTo("CANCELLED"));
-    given()
-        .header("X-User-Id", "frank")
-        .post("/orders/" + id + "/pay")
-        .then()
+    transition("frank", id, "cancel").statusCode(200).body("status", equalTo("CANCELLED"));
+    transition("frank", id, "pay")
         .statusCode(409)
         .body("error", equalTo("order " + id + " is CANCELLED: cannot pay"));
-    given().header("X-User-Id", "mallory").post("/orders/" + id + "/cancel").then().statusCode(404);
+    transition("mallory", id, "cancel").statusCode(404);
   }
 
   @Test
@@ -311,11 +303,7 @@ class OrderApiIT {
   void finishedOrdersMoveToHistoryAndStayReadable() throws Exception {
     String cancelled =
         post("liam", "k-old-1", BODY).then().statusCode(201).extract().path("orderId");
-    given()
-        .header("X-User-Id", "liam")
-        .post("/orders/" + cancelled + "/cancel")
-        .then()
-        .statusCode(200);
+    transition("liam", cancelled, "cancel").statusCode(200);
     String open = post("liam", "k-old-2", BODY).then().statusCode(201).extract().path("orderId");
     try (Connection c = DriverManager.getConnection(VitessCellResource.vitess.jdbcUrl())) {
       c.createStatement()
@@ -349,16 +337,8 @@ class OrderApiIT {
         .then()
         .statusCode(200)
         .body("status", equalTo("CANCELLED"));
-    given()
-        .header("X-User-Id", "liam")
-        .post("/orders/" + cancelled + "/cancel")
-        .then()
-        .statusCode(200);
-    given()
-        .header("X-User-Id", "liam")
-        .post("/orders/" + cancelled + "/pay")
-        .then()
-        .statusCode(409);
+    transition("liam", cancelled, "cancel").statusCode(200);
+    transition("liam", cancelled, "pay").statusCode(409);
   }
 
   static int count(Connection c, String sql) throws Exception {
