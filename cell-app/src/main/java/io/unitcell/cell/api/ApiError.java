@@ -1,5 +1,6 @@
 package io.unitcell.cell.api;
 
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -12,6 +13,15 @@ public record ApiError(int status, String error, Long epoch) {
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON_TYPE)
         .entity(new ApiError(status, error, null))
+        .build();
+  }
+
+  /** 503 with {@code Retry-After}: a dependency is down or the cell is at a limit. */
+  public static Response unavailable(String error) {
+    return Response.status(503)
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .header(HttpHeaders.RETRY_AFTER, 1)
+        .entity(new ApiError(503, error, null))
         .build();
   }
 

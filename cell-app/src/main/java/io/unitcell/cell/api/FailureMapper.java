@@ -1,20 +1,19 @@
 package io.unitcell.cell.api;
 
+import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
+import io.unitcell.cell.order.DatabaseFailures;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientException;
-import org.hibernate.exception.JDBCConnectionException;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Unexpected failures become clear answers: the database (vtgate, a shard) unreachable or too slow
- * is a fast {@code 503} with {@code Retry-After}, never a fake success; anything else is a logged
- * {@code 500}.
+ * Unexpected failures become clear answers: the database (vtgate, a shard) unreachable or too slow,
+ * its circuit breaker open, or the write bulkhead full is a fast {@code 503} with {@code
+ * Retry-After}, never a fake success; anything else is a logged {@code 500}.
  */
 public class FailureMapper {
 
@@ -25,30 +24,27 @@ public class FailureMapper {
     if (e instanceof WebApplicationException web) {
       return web.getResponse();
     }
-    if (databaseUnavailable(e)) {
+    if (DatabaseFailures.unavailable(e)) {
       LOG.warnf("database unavailable: %s", rootMessage(e));
-      return Response.status(503)
-          .type(MediaType.APPLICATION_JSON_TYPE)
-          .header(HttpHeaders.RETRY_AFTER, 1)
-          .entity(new ApiError(503, "the order database is unavailable; retry shortly", null))
-          .build();
+      return ApiError.unavailable("the order database is unavailable; retry shortly");
+    }
+    if (e instanceof CacheUnavailableException) {
+      return ApiError.unavailable("the cell's cache is unavailable; retry shortly");
+    }
+    if (e instanceof CircuitBreakerOpenException) {
+      return ApiError.unavailable(
+          "the order database is failing; requests are cut off briefly; retry");
+    }
+    if (e instanceof TimeoutException) {
+      LOG.warnf("time budget exceeded: %s", e.getMessage());
+      return ApiError.unavailable("the order database did not answer in time; retry shortly");
+    }
+    if (e instanceof BulkheadException) {
+      return ApiError.unavailable(
+          "this cell is at its limit of concurrent order writes; retry shortly");
     }
     LOG.error("unexpected failure", e);
     return ApiError.response(500, "internal error");
-  }
-
-  static boolean databaseUnavailable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLNonTransientConnectionException
-          || t instanceof SQLTransientException
-          || t instanceof JDBCConnectionException
-          // Connector/J's lost-connection exceptions (com.mysql.cj...CommunicationsException)
-          || t.getClass().getName().endsWith("CommunicationsException")
-          || (t instanceof SQLException sql && "08S01".equals(sql.getSQLState()))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String rootMessage(Throwable e) {

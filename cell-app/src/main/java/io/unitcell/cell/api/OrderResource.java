@@ -1,6 +1,12 @@
 package io.unitcell.cell.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
+import io.unitcell.cell.cache.OrderCache;
+import io.unitcell.cell.flashsale.FlashSalePipeline;
+import io.unitcell.cell.notify.Notifier;
+import io.unitcell.cell.order.OrderColumns;
 import io.unitcell.cell.order.OrderId;
 import io.unitcell.cell.order.OrderService;
 import io.unitcell.cell.order.OrderService.Creation;
@@ -39,6 +45,9 @@ public class OrderResource {
   @Inject OrderService orders;
   @Inject CellRouting routing;
   @Inject ObjectMapper json;
+  @Inject OrderCache cache;
+  @Inject FlashSalePipeline pipeline;
+  @Inject Notifier notifier;
 
   @POST
   public Response create(
@@ -46,10 +55,7 @@ public class OrderResource {
       @HeaderParam(IDEMPOTENCY_HEADER) String idempotencyKey,
       @Valid @NotNull(message = "a JSON body is required") OrderRequest request) {
     requireUser(userId);
-    if (idempotencyKey == null || !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-      return ApiError.response(
-          400, IDEMPOTENCY_HEADER + " header must be 1-64 letters, digits or . _ : -");
-    }
+    requireIdempotencyKey(idempotencyKey);
     WriteGuard.Decision decision = routing.checkWrite(userId);
     if (decision instanceof WriteGuard.Refused refused) {
       return ApiError.misdirected(refused.epoch(), refused.reason());
@@ -57,6 +63,9 @@ public class OrderResource {
     int slot = ((WriteGuard.Allowed) decision).slot();
     try {
       Creation creation = orders.create(userId, slot, idempotencyKey, request);
+      if (creation.created()) {
+        changed(creation.order());
+      }
       return Response.status(creation.created() ? 201 : 200)
           .header(ApiError.EPOCH_HEADER, decision.epoch())
           .entity(OrderView.of(creation.order(), json))
@@ -70,10 +79,32 @@ public class OrderResource {
   @Path("/{id}")
   public Response get(@HeaderParam(USER_HEADER) String userId, @PathParam("id") String id) {
     requireUser(userId);
-    return orders
-        .find(userId, orderId(id))
-        .map(o -> Response.ok(OrderView.of(o, json)).build())
-        .orElseGet(() -> ApiError.response(404, "no order " + id + " for this user"));
+    OrderId orderId = orderId(id);
+    String view =
+        cache.read(OrderCache.orderKey(userId, orderId.value()), () -> load(userId, orderId));
+    return view == null
+        ? ApiError.response(404, "no order " + id + " for this user")
+        : Response.ok(view, MediaType.APPLICATION_JSON_TYPE).build();
+  }
+
+  /**
+   * The order as stored, or still in the flash-sale pipeline (PENDING, not cached). The pipeline is
+   * asked first: a worker removes an order from it only after storing it, so an accepted order is
+   * always found in one of the two.
+   */
+  private OrderCache.Loaded load(String userId, OrderId orderId) {
+    try {
+      var pending = pipeline.pending(userId, orderId);
+      if (pending.isPresent()) {
+        return OrderCache.Loaded.transientValue(write(OrderView.pending(pending.get())));
+      }
+    } catch (CacheUnavailableException e) {
+      // no pipeline to look into: the database alone answers (a pending order reads as 404)
+      return OrderCache.Loaded.transientValue(
+          orders.find(userId, orderId).map(o -> write(OrderView.of(o, json))).orElse(null));
+    }
+    return OrderCache.Loaded.of(
+        orders.find(userId, orderId).map(o -> write(OrderView.of(o, json))).orElse(null));
   }
 
   @POST
@@ -88,6 +119,18 @@ public class OrderResource {
     return apply(userId, id, OrderStatus.Action.CANCEL);
   }
 
+  @POST
+  @Path("/{id}/ship")
+  public Response ship(@HeaderParam(USER_HEADER) String userId, @PathParam("id") String id) {
+    return apply(userId, id, OrderStatus.Action.SHIP);
+  }
+
+  @POST
+  @Path("/{id}/deliver")
+  public Response deliver(@HeaderParam(USER_HEADER) String userId, @PathParam("id") String id) {
+    return apply(userId, id, OrderStatus.Action.DELIVER);
+  }
+
   private Response apply(String userId, String id, OrderStatus.Action action) {
     requireUser(userId);
     OrderId orderId = orderId(id);
@@ -99,13 +142,39 @@ public class OrderResource {
       return orders
           .apply(userId, orderId, action)
           .map(
-              o ->
-                  Response.ok(OrderView.of(o, json))
-                      .header(ApiError.EPOCH_HEADER, decision.epoch())
-                      .build())
+              o -> {
+                changed(o);
+                return Response.ok(OrderView.of(o, json))
+                    .header(ApiError.EPOCH_HEADER, decision.epoch())
+                    .build();
+              })
           .orElseGet(() -> ApiError.response(404, "no order " + id + " for this user"));
     } catch (TransitionRefusedException e) {
       return ApiError.response(409, e.getMessage());
+    }
+  }
+
+  /** After a commit: what readers cached is stale, and the order's receiver may want to know. */
+  private void changed(OrderColumns order) {
+    cache.invalidate(
+        OrderCache.orderKey(order.userId, order.orderId), OrderCache.firstPageKey(order.userId));
+    notifier.orderChanged(order);
+  }
+
+  private String write(OrderView view) {
+    try {
+      return json.writeValueAsString(view);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Refuses a request without a usable idempotency key (400). */
+  static void requireIdempotencyKey(String key) {
+    if (key == null || !IDEMPOTENCY_KEY.matcher(key).matches()) {
+      throw new WebApplicationException(
+          ApiError.response(
+              400, IDEMPOTENCY_HEADER + " header must be 1-64 letters, digits or . _ : -"));
     }
   }
 

@@ -3,6 +3,7 @@ package io.unitcell.cell.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.flashsale.PendingOrder;
 import io.unitcell.cell.order.OrderColumns;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,24 @@ public record OrderView(
     Instant createdAt,
     Instant updatedAt) {
 
+  /** The status of an order still in the flash-sale pipeline. */
+  public static final String PENDING = "PENDING";
+
   private static final TypeReference<List<OrderRequest.Line>> LINES = new TypeReference<>() {};
+
+  /** A flash-sale order accepted and not yet stored. */
+  public static OrderView pending(PendingOrder order) {
+    return new OrderView(
+        Long.toString(order.orderId()),
+        order.userId(),
+        PENDING,
+        order.currency(),
+        order.totalCents(),
+        List.of(new OrderRequest.Line(order.sku(), order.quantity(), order.unitPriceCents())),
+        0,
+        order.acceptedAt(),
+        order.acceptedAt());
+  }
 
   public static OrderView of(OrderColumns order, ObjectMapper json) {
     try {

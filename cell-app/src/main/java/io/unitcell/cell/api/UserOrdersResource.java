@@ -1,6 +1,8 @@
 package io.unitcell.cell.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.cache.OrderCache;
 import io.unitcell.cell.order.OrderId;
 import io.unitcell.cell.order.OrderService;
 import io.unitcell.cell.order.OrderService.Page;
@@ -25,6 +27,7 @@ public class UserOrdersResource {
 
   @Inject OrderService orders;
   @Inject ObjectMapper json;
+  @Inject OrderCache cache;
 
   /** A page and the cursor of the next one (null on the last page). */
   public record PageView(List<OrderView> orders, String next) {}
@@ -54,11 +57,28 @@ public class UserOrdersResource {
     } catch (IllegalArgumentException e) {
       return ApiError.response(400, "after must be the cursor of a previous page");
     }
-    Page page = orders.page(userId, cursor, size);
-    return Response.ok(
-            new PageView(
-                page.orders().stream().map(o -> OrderView.of(o, json)).toList(),
-                page.next() == null ? null : page.next().toString()))
-        .build();
+    if (cursor == null && size == DEFAULT_PAGE) {
+      // the first page is what users look at most: cache-aside like single orders
+      String view =
+          cache.read(
+              OrderCache.firstPageKey(userId),
+              () -> OrderCache.Loaded.of(write(view(orders.page(userId, null, DEFAULT_PAGE)))));
+      return Response.ok(view, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+    return Response.ok(view(orders.page(userId, cursor, size))).build();
+  }
+
+  private PageView view(Page page) {
+    return new PageView(
+        page.orders().stream().map(o -> OrderView.of(o, json)).toList(),
+        page.next() == null ? null : page.next().toString());
+  }
+
+  private String write(PageView view) {
+    try {
+      return json.writeValueAsString(view);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.unitcell.cell.order;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.faulttolerance.api.RetryWhen;
 import io.unitcell.cell.api.OrderRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,23 +14,51 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.hibernate.StaleStateException;
 import org.hibernate.exception.ConstraintViolationException;
 
-/** Orders of this cell's users. Every transaction touches one user's rows only, hence one shard. */
+/**
+ * Orders of this cell's users. Every transaction touches one user's rows only, hence one shard.
+ *
+ * <p>Fault tolerance, with budgets below the router's upstream time-out (5 s): each database call
+ * has a time budget (reads 1 s, writes 1.5 s; Connector/J's socket time-out of 2 s is the hard
+ * stop), is retried once only when the database could not be reached (every operation here is
+ * idempotent: creation by its key, transitions by re-applying the same action), and sits behind a
+ * circuit breaker so that a dead shard fails requests in microseconds instead of holding threads.
+ * Writes have a bulkhead each, so that a slow database cannot take every worker thread.
+ */
 @ApplicationScoped
 public class OrderService {
 
   private static final int ID_ATTEMPTS = 3;
 
+  /** Concurrent executions of each write method; more are refused at once (503). */
+  static final int WRITE_CONCURRENCY = 24;
+
+  /** Concurrent writes of the flash-sale pipeline. */
+  static final int PIPELINE_CONCURRENCY = 4;
+
+  /** Prefix of flash-sale idempotency keys in the database. */
+  public static final String FLASH_KEY_PREFIX = "flash:";
+
   @Inject EntityManager em;
   @Inject ObjectMapper json;
 
   private final OrderIdGenerator ids = new OrderIdGenerator();
+
+  /** A fresh order id for a user in {@code slot}. */
+  public OrderId nextId(int slot) {
+    return ids.next(slot);
+  }
 
   /** What {@link #create} did. */
   public record Creation(OrderEntity order, boolean created) {}
@@ -46,8 +75,18 @@ public class OrderService {
    *
    * @throws IdempotencyConflictException when the key was used with a different request
    */
+  @Timeout(value = 1500, unit = ChronoUnit.MILLIS)
+  @Retry(maxRetries = 1, delay = 100, jitter = 50, maxDuration = 4000)
+  @RetryWhen(exception = DatabaseFailures.Retryable.class)
+  @CircuitBreaker(
+      requestVolumeThreshold = 20,
+      failureRatio = 0.5,
+      delay = 2000,
+      successThreshold = 2,
+      skipOn = {IdempotencyConflictException.class, TransitionRefusedException.class})
+  @Bulkhead(WRITE_CONCURRENCY)
   public Creation create(String userId, int slot, String idempotencyKey, OrderRequest request) {
-    String requestHash = hash(request);
+    String requestHash = requestHash(request);
     for (int attempt = 1; ; attempt++) {
       OrderId id = ids.next(slot);
       try {
@@ -77,6 +116,37 @@ public class OrderService {
     }
   }
 
+  /**
+   * Stores a flash-sale order accepted earlier under the id its buyer was given; storing it again
+   * changes nothing. Its key is kept apart from the buyer's other keys ({@value
+   * #FLASH_KEY_PREFIX}). Has its own small bulkhead: the pipeline never takes the API's write
+   * capacity.
+   */
+  @Timeout(value = 1500, unit = ChronoUnit.MILLIS)
+  @CircuitBreaker(
+      requestVolumeThreshold = 20,
+      failureRatio = 0.5,
+      delay = 2000,
+      successThreshold = 2)
+  @Bulkhead(PIPELINE_CONCURRENCY)
+  public Creation persistAccepted(
+      OrderId id, String userId, String idempotencyKey, String requestHash, OrderRequest request) {
+    String key = FLASH_KEY_PREFIX + idempotencyKey;
+    try {
+      return new Creation(
+          QuarkusTransaction.requiringNew()
+              .call(() -> insert(userId, key, requestHash, id, request)),
+          true);
+    } catch (RuntimeException e) {
+      if (!isDuplicateKey(e)) {
+        throw e;
+      }
+    }
+    return existing(userId, key, requestHash)
+        .orElseThrow(
+            () -> new IllegalStateException("order " + id + " collides with another order's id"));
+  }
+
   /** Why a transition did not happen. */
   public static final class TransitionRefusedException extends RuntimeException {
     TransitionRefusedException(String message) {
@@ -97,6 +167,16 @@ public class OrderService {
    * @return the order after the action, or empty when the user has no such order
    * @throws TransitionRefusedException when the lifecycle forbids it or the order changed meanwhile
    */
+  @Timeout(value = 1500, unit = ChronoUnit.MILLIS)
+  @Retry(maxRetries = 1, delay = 100, jitter = 50, maxDuration = 4000)
+  @RetryWhen(exception = DatabaseFailures.Retryable.class)
+  @CircuitBreaker(
+      requestVolumeThreshold = 20,
+      failureRatio = 0.5,
+      delay = 2000,
+      successThreshold = 2,
+      skipOn = {IdempotencyConflictException.class, TransitionRefusedException.class})
+  @Bulkhead(WRITE_CONCURRENCY)
   public Optional<OrderColumns> apply(String userId, OrderId id, OrderStatus.Action action) {
     try {
       return QuarkusTransaction.requiringNew()
@@ -154,6 +234,14 @@ public class OrderService {
    * A page of the user's orders, newest first, starting after {@code after} (exclusive). Keyset
    * pagination on the order id (ids grow with time): no offsets, one shard, one index range.
    */
+  @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
+  @Retry(maxRetries = 1, delay = 50, jitter = 25, maxDuration = 3000)
+  @RetryWhen(exception = DatabaseFailures.Retryable.class)
+  @CircuitBreaker(
+      requestVolumeThreshold = 20,
+      failureRatio = 0.5,
+      delay = 2000,
+      successThreshold = 2)
   public Page page(String userId, OrderId after, int size) {
     return QuarkusTransaction.requiringNew()
         .call(
@@ -180,6 +268,14 @@ public class OrderService {
   }
 
   /** The user's order with this id, live or moved to history. */
+  @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
+  @Retry(maxRetries = 1, delay = 50, jitter = 25, maxDuration = 3000)
+  @RetryWhen(exception = DatabaseFailures.Retryable.class)
+  @CircuitBreaker(
+      requestVolumeThreshold = 20,
+      failureRatio = 0.5,
+      delay = 2000,
+      successThreshold = 2)
   public Optional<OrderColumns> find(String userId, OrderId id) {
     return QuarkusTransaction.requiringNew()
         .call(
@@ -259,7 +355,8 @@ public class OrderService {
     return null;
   }
 
-  private String hash(OrderRequest request) {
+  /** A digest of the request, to tell a retry from another request under the same key. */
+  public String requestHash(Object request) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")

@@ -1,6 +1,7 @@
 package io.unitcell.cell.api;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.unitcell.testbed.infinispan.InfinispanTestbed;
 import io.unitcell.testbed.vitess.VitessTestbed;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.Planner;
@@ -16,8 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starts a real two-shard Vitess keyspace with the cell's shipped schema and VSchema, and a routing
- * table file in which cell-1 owns every slot.
+ * Starts what a cell runs on: a real two-shard Vitess keyspace with the cell's shipped schema and
+ * VSchema, a real Infinispan server (in this JVM), and a routing table file in which cell-1 owns
+ * every slot.
  */
 public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
 
@@ -25,6 +27,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
   static final String KEYSPACE = "orders";
   static final String ROUTER_SECRET = "test-router-secret";
   static VitessTestbed vitess;
+  static InfinispanTestbed infinispan;
   static Path tableFile;
 
   @Override
@@ -37,6 +40,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
             .start();
     try {
       tableFile = vitess.runDirectory().resolve("routing-table.json");
+      infinispan = InfinispanTestbed.start(vitess.runDirectory().resolve("infinispan"));
     } catch (RuntimeException e) {
       vitess.close();
       throw e;
@@ -50,11 +54,16 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
         "unitcell.routing-table.file",
         tableFile.toString(),
         "unitcell.router.secret",
-        ROUTER_SECRET);
+        ROUTER_SECRET,
+        "unitcell.cache.hosts",
+        infinispan.hosts());
   }
 
   @Override
   public void stop() {
+    if (infinispan != null) {
+      infinispan.close();
+    }
     if (vitess != null) {
       vitess.close();
     }

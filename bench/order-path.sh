@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Order creation end to end (HTTP -> cell-app -> vtgate -> MySQL) next to a raw JDBC insert loop on
+# the same vtgate, in one run: bench/order-path.sh [--seconds N] [--concurrency C] [--warmup N]
+#   --seconds N       measured seconds per side (default 30)
+#   --concurrency C   virtual users (HTTP) / connections (JDBC) per side (default 16)
+#   --warmup N        unrecorded warm-up seconds per side (default 10)
+#   --no-build        use the jars already built (cell-app, bench)
+# Builds the cell-app and the benchmark, makes sure the testbed's Vitess/MySQL binaries exist
+# (testbed/build.sh, under a second when cached), then runs io.unitcell.bench.orderpath.OrderPathBenchmark.
+# Logs and data of the run: bench/target/testbed/ (Vitess, Infinispan, the app's log).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=true
+args=()
+while (($#)); do
+  case $1 in
+    --no-build) build=false ;;
+    --seconds | --concurrency | --warmup)
+      (($# >= 2)) || { echo "order-path.sh: $1 needs a value" >&2; exit 2; }
+      args+=("$1" "$2"); shift ;;
+    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "order-path.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+say() { printf '%s == %s\n' "$(date +%H:%M:%S)" "$*"; }
+cp_file=bench/target/order-path-classpath.txt
+app_jar=cell-app/target/quarkus-app/quarkus-run.jar
+
+if $build; then
+  say "building cell-app (mvn -pl cell-app -am package)"
+  mvn -B -q -ntp -pl cell-app -am package -DskipTests -Dspotless.check.skip=true
+  say "building bench (mvn -pl bench -am package dependency:build-classpath)"
+  mvn -B -q -ntp -pl bench -am package dependency:build-classpath \
+    -DskipTests -Dspotless.check.skip=true -Dmdep.outputFile=target/order-path-classpath.txt
+fi
+[[ -f $app_jar && -f $cp_file ]] || { echo "order-path.sh: $app_jar or $cp_file missing; run without --no-build" >&2; exit 1; }
+
+say "testbed binaries (testbed/build.sh etcd vitess mysql; cached after the first time)"
+testbed/build.sh etcd vitess mysql
+
+dirty=$([[ -z $(git status --porcelain -- cell-app 2>/dev/null) ]] || echo ' + uncommitted changes in cell-app/')
+say "cell-app jar built $(date -r "$app_jar" '+%F %T'); tree at $(git rev-parse --short HEAD)$dirty"
+say "running on $(nproc) cores, $(java -version 2>&1 | head -1)"
+exec java -Dtestbed.dir=bench/target/testbed -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "bench/target/classes:$(cat "$cp_file")" \
+  io.unitcell.bench.orderpath.OrderPathBenchmark --repo . --app-jar "$app_jar" "${args[@]}"

@@ -1,0 +1,95 @@
+package io.unitcell.cell.cache;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.infinispan.client.hotrod.RemoteCache;
+import org.infinispan.client.hotrod.RemoteCacheManager;
+import org.jboss.logging.Logger;
+
+/**
+ * Every call to the cell's Infinispan goes through here: one time budget per call, far below the
+ * request's (the Hot Rod client's own socket and connect timeouts are lower still, and it does not
+ * retry), and one circuit breaker for the whole cache, so that a dead or slow cache costs the
+ * callers nothing after a few failures. Failures surface as {@link CacheUnavailableException};
+ * callers degrade (reads go to the database) or refuse (flash sales), never pretend.
+ */
+@ApplicationScoped
+public class CacheStore {
+
+  /** The circuit breaker's name, for health and metrics. */
+  public static final String BREAKER = "infinispan";
+
+  private static final Logger LOG = Logger.getLogger(CacheStore.class);
+
+  /** The cache could not be used for this call (down, slow, or the breaker is open). */
+  public static final class CacheUnavailableException extends RuntimeException {
+    CacheUnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final RemoteCacheManager manager;
+  private final Guard guard;
+  private final Map<String, RemoteCache<String, String>> caches = new ConcurrentHashMap<>();
+
+  @Inject
+  CacheStore(
+      RemoteCacheManager manager,
+      @ConfigProperty(name = "unitcell.cache.timeout", defaultValue = "300ms") Duration timeout,
+      @ConfigProperty(name = "unitcell.cache.breaker-delay", defaultValue = "2s")
+          Duration breakerDelay) {
+    this.manager = manager;
+    this.guard =
+        Guard.create()
+            .withDescription("Infinispan calls")
+            .withTimeout()
+            .duration(timeout.toMillis(), ChronoUnit.MILLIS)
+            .done()
+            .withCircuitBreaker()
+            .name(BREAKER)
+            .requestVolumeThreshold(10)
+            .failureRatio(0.5)
+            .delay(breakerDelay.toMillis(), ChronoUnit.MILLIS)
+            .successThreshold(1)
+            .onStateChange(state -> LOG.warnf("cache circuit breaker is %s", state))
+            .done()
+            .build();
+  }
+
+  /** Runs {@code operation} on the named cache within the budget, through the breaker. */
+  @SuppressWarnings("unchecked")
+  public <T> T call(String cache, Function<RemoteCache<String, String>, T> operation) {
+    try {
+      return (T) guard.call(() -> operation.apply(cache(cache)), Object.class);
+    } catch (Exception e) {
+      throw new CacheUnavailableException("cache " + cache + " unavailable: " + e, e);
+    }
+  }
+
+  /** Whether calls currently go through (the breaker is not open). */
+  public boolean isAvailable() {
+    return CircuitBreakerMaintenance.get().currentState(BREAKER) != CircuitBreakerState.OPEN;
+  }
+
+  private RemoteCache<String, String> cache(String name) {
+    // getCache creates the cache on the server from quarkus.infinispan-client.cache.<name>.*
+    return caches.computeIfAbsent(
+        name,
+        n -> {
+          RemoteCache<String, String> cache = manager.getCache(n);
+          if (cache == null) {
+            throw new IllegalStateException("Infinispan has no cache " + n);
+          }
+          return cache;
+        });
+  }
+}

@@ -1,0 +1,293 @@
+package io.unitcell.cell.flashsale;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.cache.CacheStore;
+import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
+import io.unitcell.cell.order.OrderId;
+import io.unitcell.cell.order.OrderService;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.infinispan.client.hotrod.Flag;
+import org.infinispan.client.hotrod.MetadataValue;
+import org.infinispan.commons.util.CloseableIterator;
+import org.jboss.logging.Logger;
+
+/**
+ * The flash-sale path: a buyer's claim on an idempotency key, the stock deduction, and the accepted
+ * order written to a persistent Infinispan cache (the pipeline, {@value #QUEUE}) before the buyer
+ * hears 202. Workers ({@link FlashSaleWorker}) move accepted orders into the database at a bounded
+ * rate and only then remove them from the pipeline, so an accepted order is in the pipeline, in the
+ * database, or both — never in neither, whatever restarts in between.
+ */
+@ApplicationScoped
+public class FlashSalePipeline {
+
+  /** Accepted orders not yet in the database, by order id; persistent on the server. */
+  public static final String QUEUE = "flash-sale-queue";
+
+  private static final Logger LOG = Logger.getLogger(FlashSalePipeline.class);
+  private static final Duration CLAIM_LIFESPAN = Duration.ofDays(1);
+
+  /** A claim this old and still not accepted belongs to a request that died half-way. */
+  private static final Duration STALE_CLAIM = Duration.ofSeconds(30);
+
+  /** What {@link #accept} did. */
+  public sealed interface Outcome {}
+
+  /** Accepted now: the order is in the pipeline. */
+  public record Accepted(OrderId orderId) implements Outcome {}
+
+  /** This key was accepted before, with the same request: the same order. */
+  public record AlreadyAccepted(OrderId orderId) implements Outcome {}
+
+  /** This key was used for a different request. */
+  public record KeyConflict() implements Outcome {}
+
+  /** A request with this key is being handled right now. */
+  public record InProgress() implements Outcome {}
+
+  public record NoSuchSale() implements Outcome {}
+
+  public record SoldOut() implements Outcome {}
+
+  /** More units than the sale allows in one order. */
+  public record OverLimit(int maxQuantity) implements Outcome {}
+
+  /** Stock is left but contention was too high this time. */
+  public record Busy() implements Outcome {}
+
+  private final CacheStore store;
+  private final FlashSaleStock stock;
+  private final OrderService orders;
+  private final ObjectMapper json;
+  private final Clock clock = Clock.systemUTC();
+
+  FlashSalePipeline(
+      CacheStore store, FlashSaleStock stock, OrderService orders, ObjectMapper json) {
+    this.store = store;
+    this.stock = stock;
+    this.orders = orders;
+    this.json = json;
+  }
+
+  /**
+   * Takes stock for one order and accepts it into the pipeline.
+   *
+   * @throws CacheUnavailableException when the cache cannot be used (nothing was accepted)
+   */
+  public Outcome accept(String userId, int slot, String sku, String key, int quantity) {
+    String requestHash = orders.requestHash(List.of(sku, quantity));
+    String claimKey = claimKey(userId, key);
+    OrderId id = orders.nextId(slot);
+    Claim fresh = new Claim(id.value(), requestHash, false, clock.millis());
+    Claim claim = fresh;
+    String previous =
+        store.call(
+            FlashSaleStock.CACHE,
+            cache ->
+                cache
+                    .withFlags(Flag.FORCE_RETURN_VALUE)
+                    .putIfAbsent(
+                        claimKey,
+                        fresh.encode(),
+                        CLAIM_LIFESPAN.toMillis(),
+                        TimeUnit.MILLISECONDS));
+    if (previous != null) {
+      Claim earlier = Claim.decode(previous);
+      if (!earlier.requestHash().equals(requestHash)) {
+        return new KeyConflict();
+      }
+      OrderId earlierId = new OrderId(earlier.orderId());
+      if (earlier.accepted() || isKnown(userId, earlierId)) {
+        return new AlreadyAccepted(earlierId);
+      }
+      if (clock.millis() - earlier.at() < STALE_CLAIM.toMillis()) {
+        return new InProgress();
+      }
+      // the request that claimed this key died before accepting: take its claim over, same id
+      claim = new Claim(earlier.orderId(), requestHash, false, clock.millis());
+      if (!replace(claimKey, previous, claim)) {
+        return new InProgress();
+      }
+      id = earlierId;
+    }
+    return takeAndEnqueue(userId, sku, key, quantity, requestHash, claimKey, claim, id);
+  }
+
+  private Outcome takeAndEnqueue(
+      String userId,
+      String sku,
+      String key,
+      int quantity,
+      String requestHash,
+      String claimKey,
+      Claim claim,
+      OrderId id) {
+    Optional<FlashSale> sale;
+    FlashSaleStock.Take take;
+    try {
+      sale = stock.sale(sku);
+      take =
+          sale.isEmpty() || quantity > sale.get().maxQuantity()
+              ? null
+              : stock.take(sale.get(), userId, quantity);
+    } catch (CacheUnavailableException e) {
+      dropClaim(claimKey);
+      throw e;
+    }
+    if (sale.isPresent() && quantity > sale.get().maxQuantity()) {
+      dropClaim(claimKey);
+      return new OverLimit(sale.get().maxQuantity());
+    }
+    if (sale.isEmpty() || !(take instanceof FlashSaleStock.Taken taken)) {
+      dropClaim(claimKey);
+      return sale.isEmpty()
+          ? new NoSuchSale()
+          : take instanceof FlashSaleStock.Contended ? new Busy() : new SoldOut();
+    }
+    FlashSale s = sale.get();
+    PendingOrder pending =
+        new PendingOrder(
+            id.value(),
+            userId,
+            key,
+            requestHash,
+            sku,
+            quantity,
+            s.unitPriceCents(),
+            s.currency(),
+            Instant.now(clock));
+    try {
+      store.call(QUEUE, cache -> cache.put(queueKey(id), write(pending)));
+    } catch (CacheUnavailableException e) {
+      // not accepted: put the units back and free the key, so a retry starts afresh
+      try {
+        stock.giveBack(s, taken.subKey(), quantity);
+      } catch (RuntimeException giveBack) {
+        LOG.warnf("%d unit(s) of %s could not be given back: %s", quantity, sku, giveBack);
+      }
+      dropClaim(claimKey);
+      throw e;
+    }
+    try {
+      replace(claimKey, claim.encode(), claim.asAccepted());
+    } catch (CacheUnavailableException e) {
+      // accepted all the same; a retry with this key finds the order in the pipeline
+      LOG.debugf("claim %s not marked accepted: %s", claimKey, e.getMessage());
+    }
+    return new Accepted(id);
+  }
+
+  /** The user's order if it is still in the pipeline. */
+  public Optional<PendingOrder> pending(String userId, OrderId id) {
+    String value = store.call(QUEUE, cache -> cache.get(queueKey(id)));
+    return Optional.ofNullable(value).map(this::read).filter(p -> p.userId().equals(userId));
+  }
+
+  /** Up to {@code max} orders waiting in the pipeline, oldest first within the batch read. */
+  public List<PendingOrder> next(int max) {
+    return store.call(
+        QUEUE,
+        cache -> {
+          List<PendingOrder> batch = new ArrayList<>(max);
+          try (CloseableIterator<Map.Entry<Object, Object>> entries =
+              cache.retrieveEntries(null, max)) {
+            while (entries.hasNext() && batch.size() < max) {
+              batch.add(read((String) entries.next().getValue()));
+            }
+          }
+          batch.sort(java.util.Comparator.comparingLong(PendingOrder::orderId));
+          return batch;
+        });
+  }
+
+  /** Removes an order that is now in the database. */
+  public void done(PendingOrder order) {
+    store.call(QUEUE, cache -> cache.remove(queueKey(new OrderId(order.orderId()))));
+  }
+
+  /** Orders waiting in the pipeline. */
+  public int backlog() {
+    return store.call(QUEUE, cache -> cache.size());
+  }
+
+  private boolean isKnown(String userId, OrderId id) {
+    return store.call(QUEUE, cache -> cache.containsKey(queueKey(id)))
+        || orders.find(userId, id).isPresent();
+  }
+
+  private boolean replace(String claimKey, String expected, Claim next) {
+    MetadataValue<String> current =
+        store.call(FlashSaleStock.CACHE, cache -> cache.getWithMetadata(claimKey));
+    return current != null
+        && current.getValue().equals(expected)
+        && store.call(
+            FlashSaleStock.CACHE,
+            cache ->
+                cache.replaceWithVersion(
+                    claimKey,
+                    next.encode(),
+                    current.getVersion(),
+                    (int) CLAIM_LIFESPAN.toSeconds()));
+  }
+
+  private void dropClaim(String claimKey) {
+    try {
+      store.call(FlashSaleStock.CACHE, cache -> cache.remove(claimKey));
+    } catch (CacheUnavailableException e) {
+      LOG.debugf("claim %s left to expire: %s", claimKey, e.getMessage());
+    }
+  }
+
+  static String claimKey(String userId, String key) {
+    return "claim:" + key + ":" + userId;
+  }
+
+  static String queueKey(OrderId id) {
+    return Long.toString(id.value());
+  }
+
+  private String write(PendingOrder order) {
+    try {
+      return json.writeValueAsString(order);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private PendingOrder read(String value) {
+    try {
+      return json.readValue(value, PendingOrder.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable pipeline entry " + value, e);
+    }
+  }
+
+  /** A buyer's claim on an idempotency key: the order id it stands for, and whether accepted. */
+  record Claim(long orderId, String requestHash, boolean accepted, long at) {
+    String encode() {
+      return orderId + "|" + requestHash + "|" + (accepted ? "ACCEPTED" : "CLAIMED") + "|" + at;
+    }
+
+    Claim asAccepted() {
+      return new Claim(orderId, requestHash, true, at);
+    }
+
+    static Claim decode(String value) {
+      String[] parts = value.split("\\|");
+      return new Claim(
+          Long.parseLong(parts[0]),
+          parts[1],
+          "ACCEPTED".equals(parts[2]),
+          Long.parseLong(parts[3]));
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.unitcell.cell.flashsale;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.unitcell.cell.api.OrderRequest;
+import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
+import io.unitcell.cell.cache.OrderCache;
+import io.unitcell.cell.notify.Notifier;
+import io.unitcell.cell.order.OrderId;
+import io.unitcell.cell.order.OrderService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Moves accepted flash-sale orders from the pipeline into the database, at most {@code
+ * unitcell.flash-sale.persist-rate} orders per second per instance (the peak is absorbed by the
+ * pipeline, not by the shards). Each order is stored (idempotently, under the id its buyer was
+ * given), then its cache entries are invalidated, then it leaves the pipeline; a crash anywhere in
+ * between leaves it in the pipeline, and storing it again changes nothing. Several instances of a
+ * cell may drain the same pipeline for the same reason.
+ *
+ * <p>Metrics: {@code unitcell_flash_sale_backlog} (orders waiting) and {@code
+ * unitcell_flash_sale_persisted_total}.
+ */
+@ApplicationScoped
+public class FlashSaleWorker {
+
+  private static final Logger LOG = Logger.getLogger(FlashSaleWorker.class);
+  private static final long IDLE_MILLIS = 200;
+
+  private final FlashSalePipeline pipeline;
+  private final OrderService orders;
+  private final OrderCache cache;
+  private final Notifier notifier;
+  private final double ratePerSecond;
+  private final int batch;
+  private final AtomicLong backlog = new AtomicLong();
+  private final Counter persisted;
+  private volatile boolean running;
+  private Thread thread;
+
+  FlashSaleWorker(
+      FlashSalePipeline pipeline,
+      OrderService orders,
+      OrderCache cache,
+      Notifier notifier,
+      MeterRegistry registry,
+      @ConfigProperty(name = "unitcell.flash-sale.persist-rate") double ratePerSecond,
+      @ConfigProperty(name = "unitcell.flash-sale.batch") int batch) {
+    if (ratePerSecond <= 0) {
+      throw new IllegalArgumentException("unitcell.flash-sale.persist-rate must be positive");
+    }
+    this.pipeline = pipeline;
+    this.orders = orders;
+    this.cache = cache;
+    this.notifier = notifier;
+    this.ratePerSecond = ratePerSecond;
+    this.batch = batch;
+    Gauge.builder("unitcell.flash.sale.backlog", backlog, AtomicLong::get)
+        .description("Accepted flash-sale orders not yet in the database")
+        .register(registry);
+    this.persisted =
+        Counter.builder("unitcell.flash.sale.persisted")
+            .description("Flash-sale orders moved from the pipeline into the database")
+            .register(registry);
+  }
+
+  void start(@Observes StartupEvent event) {
+    running = true;
+    thread = new Thread(this::run, "flash-sale-worker");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      thread.join(5_000);
+    }
+  }
+
+  /** Orders waiting, as last seen. */
+  public long backlog() {
+    return backlog.get();
+  }
+
+  private void run() {
+    double tokens = 0;
+    long last = System.nanoTime();
+    while (running) {
+      try {
+        long now = System.nanoTime();
+        tokens = Math.min(batch, tokens + (now - last) / 1e9 * ratePerSecond);
+        last = now;
+        int allowed = (int) tokens;
+        int stored = allowed == 0 ? 0 : drain(allowed);
+        tokens -= stored;
+        if (allowed == 0) {
+          Thread.sleep(waitForToken(tokens));
+        } else if (stored < allowed) {
+          Thread.sleep(IDLE_MILLIS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.warnf("flash-sale pipeline paused: %s", e.toString());
+        sleepQuietly(1_000);
+      }
+    }
+  }
+
+  private long waitForToken(double tokens) {
+    return Math.max(1, (long) Math.ceil((1 - tokens) / ratePerSecond * 1000));
+  }
+
+  private int drain(int max) {
+    List<PendingOrder> next;
+    try {
+      backlog.set(pipeline.backlog());
+      next = pipeline.next(max);
+    } catch (CacheUnavailableException e) {
+      LOG.debugf("pipeline unreachable: %s", e.getMessage());
+      sleepQuietly(500);
+      return 0;
+    }
+    int stored = 0;
+    for (PendingOrder pending : next) {
+      OrderService.Creation creation =
+          orders.persistAccepted(
+              new OrderId(pending.orderId()),
+              pending.userId(),
+              pending.idempotencyKey(),
+              pending.requestHash(),
+              new OrderRequest(
+                  pending.currency(),
+                  List.of(
+                      new OrderRequest.Line(
+                          pending.sku(), pending.quantity(), pending.unitPriceCents()))));
+      cache.invalidate(
+          OrderCache.orderKey(pending.userId(), pending.orderId()),
+          OrderCache.firstPageKey(pending.userId()));
+      pipeline.done(pending);
+      persisted.increment();
+      backlog.decrementAndGet();
+      stored++;
+      if (creation.created()) {
+        notifier.orderChanged(creation.order());
+      }
+    }
+    return stored;
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
