@@ -55,13 +55,14 @@ final class ClosedLoop {
       IntFunction<Worker> workers,
       Duration warmup,
       Duration measure,
-      Runnable measuredPhaseStarts) {
+      Runnable measuredPhaseStarts,
+      Runnable measuredPhaseEnds) {
     List<Worker> made = new ArrayList<>();
     try {
       for (int i = 0; i < concurrency; i++) {
         made.add(workers.apply(i));
       }
-      return runWith(side, made, warmup, measure, measuredPhaseStarts);
+      return runWith(side, made, warmup, measure, measuredPhaseStarts, measuredPhaseEnds);
     } finally {
       for (Worker worker : made) {
         try {
@@ -78,7 +79,8 @@ final class ClosedLoop {
       List<Worker> workers,
       Duration warmup,
       Duration measure,
-      Runnable measuredPhaseStarts) {
+      Runnable measuredPhaseStarts,
+      Runnable measuredPhaseEnds) {
     int n = workers.size();
     CountDownLatch go = new CountDownLatch(1);
     long[] times = new long[3]; // start, end of warm-up, end
@@ -98,7 +100,7 @@ final class ClosedLoop {
                 }
                 loop(worker, mine, completed, times[1], times[2]);
               },
-              side + "-" + i);
+              CpuUsage.CLIENT_THREAD_PREFIX + side + "-" + i);
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();
@@ -127,6 +129,8 @@ final class ClosedLoop {
         measuredPhaseStarts.run();
       }
     }
+    // before the threads end, which takes their CPU time with them
+    measuredPhaseEnds.run();
     for (Thread thread : threads) {
       try {
         thread.join();

@@ -1,11 +1,17 @@
 package io.unitcell.bench.orderpath;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -19,12 +25,25 @@ final class CpuUsage {
   private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
   private static final int CORES = Runtime.getRuntime().availableProcessors();
 
+  /** Threads of this JVM that are the load generator: workers and java.net.http's own. */
+  static final String CLIENT_THREAD_PREFIX = "load-";
+
   private final Map<String, Double> secondsByName;
+  // this JVM's threads: id -> CPU seconds; ids of load-generator threads
+  private final Map<Long, Double> threadSeconds;
+  private final Set<Long> clientThreads;
   private final double machineBusy;
   private final long nanoTime;
 
-  private CpuUsage(Map<String, Double> secondsByName, double machineBusy, long nanoTime) {
+  private CpuUsage(
+      Map<String, Double> secondsByName,
+      Map<Long, Double> threadSeconds,
+      Set<Long> clientThreads,
+      double machineBusy,
+      long nanoTime) {
     this.secondsByName = secondsByName;
+    this.threadSeconds = threadSeconds;
+    this.clientThreads = clientThreads;
     this.machineBusy = machineBusy;
     this.nanoTime = nanoTime;
   }
@@ -45,7 +64,47 @@ final class CpuUsage {
               long pid = p.pid();
               add(seconds, pid, pid == appPid ? "cell-app" : null);
             });
-    return new CpuUsage(seconds, machineBusySeconds(), System.nanoTime());
+    // the driver JVM: the load generator's threads apart from the rest (Infinispan server, ...);
+    // what no Java thread accounts for is the JIT compiler and the GC
+    Map<Long, Double> threadSeconds = new HashMap<>();
+    Set<Long> clientThreads = new HashSet<>();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (thread == null) {
+        continue;
+      }
+      long cpu = threads.getThreadCpuTime(thread.getThreadId());
+      if (cpu < 0) {
+        continue;
+      }
+      threadSeconds.put(thread.getThreadId(), cpu / 1e9);
+      String name = thread.getThreadName();
+      if (name.startsWith(CLIENT_THREAD_PREFIX) || name.startsWith("HttpClient-")) {
+        clientThreads.add(thread.getThreadId());
+      }
+    }
+    return new CpuUsage(
+        seconds, threadSeconds, clientThreads, machineBusySeconds(), System.nanoTime());
+  }
+
+  /** The driver's CPU by thread group; threads that ended in between are left out. */
+  private String driverSplit(CpuUsage before, double driver) {
+    double client = 0;
+    double other = 0;
+    for (Map.Entry<Long, Double> t : threadSeconds.entrySet()) {
+      double used = t.getValue() - before.threadSeconds.getOrDefault(t.getKey(), 0.0);
+      if (clientThreads.contains(t.getKey())) {
+        client += used;
+      } else {
+        other += used;
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        " (load-generator threads %.1f, Infinispan and other threads %.1f, JIT/GC %.1f)",
+        client,
+        other,
+        Math.max(0, driver - client - other));
   }
 
   /** CPU seconds all cores spent busy since boot (/proc/stat: all but idle and iowait). */
@@ -107,7 +166,10 @@ final class CpuUsage {
             wall,
             total)
         + delta.entrySet().stream()
-            .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
+            .map(
+                e ->
+                    String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue())
+                        + (e.getKey().equals("driver") ? driverSplit(before, e.getValue()) : ""))
             .collect(Collectors.joining(", "))
         + String.format(Locale.ROOT, "; other processes %.1f", Math.max(0, machine - total));
   }

@@ -202,6 +202,7 @@ public final class OrderPathBenchmark {
       URI orders = base.resolve("/orders");
       long appPid = app.pid();
       AtomicReference<CpuUsage> cpuFrom = new AtomicReference<>();
+      AtomicReference<CpuUsage> cpuTo = new AtomicReference<>();
       log("HTTP phase: %d s warm-up", warmup.toSeconds());
       Result http =
           ClosedLoop.run(
@@ -215,8 +216,9 @@ public final class OrderPathBenchmark {
               () -> {
                 cpuFrom.set(CpuUsage.snapshot(appPid));
                 log("HTTP phase: measuring %d s", measure.toSeconds());
-              });
-      String httpCpu = CpuUsage.snapshot(appPid).since(cpuFrom.get());
+              },
+              () -> cpuTo.set(CpuUsage.snapshot(appPid)));
+      String httpCpu = cpuTo.get().since(cpuFrom.get());
       log("HTTP phase done: %d orders, %d errors", http.orders(), http.errorCount());
 
       step = System.nanoTime();
@@ -245,8 +247,9 @@ public final class OrderPathBenchmark {
               () -> {
                 cpuFrom.set(CpuUsage.snapshot(-1));
                 log("JDBC phase: measuring %d s", measure.toSeconds());
-              });
-      String jdbcCpu = CpuUsage.snapshot(-1).since(cpuFrom.get());
+              },
+              () -> cpuTo.set(CpuUsage.snapshot(-1)));
+      String jdbcCpu = cpuTo.get().since(cpuFrom.get());
       log("JDBC phase done: %d orders, %d errors", jdbc.orders(), jdbc.errorCount());
 
       boolean rowsMatch = verifyRows(jdbcUrl, http, jdbc);

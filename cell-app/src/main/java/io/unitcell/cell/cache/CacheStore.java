@@ -1,12 +1,15 @@
 package io.unitcell.cell.cache;
 
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -73,6 +76,28 @@ public class CacheStore {
     } catch (Exception e) {
       throw new CacheUnavailableException("cache " + cache + " unavailable: " + e, e);
     }
+  }
+
+  /**
+   * Creates the cell's caches on the server if it lacks them, off the request path (creating a
+   * persistent cache can take longer than a request's budget). If the server is down, the first
+   * request to need a cache creates it later.
+   */
+  void warmUp(@Observes StartupEvent event) {
+    Thread warmUp =
+        new Thread(
+            () -> {
+              for (String name : List.of("orders", "flash-sale", "flash-sale-queue")) {
+                try {
+                  cache(name);
+                } catch (RuntimeException e) {
+                  LOG.warnf("cache %s not ready at start-up (%s); will retry on use", name, e);
+                }
+              }
+            },
+            "cache-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
   }
 
   /** Whether calls currently go through (the breaker is not open). */

@@ -3,6 +3,7 @@ package io.unitcell.cell.degrade;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,8 @@ public class Switches {
   public enum Switch {
     CACHE,
     NOTIFICATIONS,
-    FLASH_SALE;
+    FLASH_SALE,
+    PIPELINE;
 
     /** The name in the API and in configuration: {@code cache}, {@code flash-sale}. */
     public String apiName() {
@@ -48,11 +50,12 @@ public class Switches {
       @ConfigProperty(name = "unitcell.switch.cache", defaultValue = "true") boolean cache,
       @ConfigProperty(name = "unitcell.switch.notifications", defaultValue = "true")
           boolean notifications,
-      @ConfigProperty(name = "unitcell.switch.flash-sale", defaultValue = "true")
-          boolean flashSale) {
+      @ConfigProperty(name = "unitcell.switch.flash-sale", defaultValue = "true") boolean flashSale,
+      @ConfigProperty(name = "unitcell.switch.pipeline", defaultValue = "true") boolean pipeline) {
     state.put(Switch.CACHE, cache);
     state.put(Switch.NOTIFICATIONS, notifications);
     state.put(Switch.FLASH_SALE, flashSale);
+    state.put(Switch.PIPELINE, pipeline);
   }
 
   public boolean isOn(Switch s) {
@@ -72,7 +75,7 @@ public class Switches {
   public Map<String, Boolean> all() {
     Map<Switch, Boolean> copy = new EnumMap<>(Switch.class);
     copy.putAll(state);
-    Map<String, Boolean> named = new java.util.LinkedHashMap<>();
+    Map<String, Boolean> named = new LinkedHashMap<>();
     copy.forEach((k, v) -> named.put(k.apiName(), v));
     return Collections.unmodifiableMap(named);
   }

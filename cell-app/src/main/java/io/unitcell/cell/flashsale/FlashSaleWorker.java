@@ -8,6 +8,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.unitcell.cell.api.OrderRequest;
 import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
 import io.unitcell.cell.cache.OrderCache;
+import io.unitcell.cell.degrade.Switches;
+import io.unitcell.cell.degrade.Switches.Switch;
 import io.unitcell.cell.notify.Notifier;
 import io.unitcell.cell.order.OrderId;
 import io.unitcell.cell.order.OrderService;
@@ -39,6 +41,7 @@ public class FlashSaleWorker {
   private final OrderService orders;
   private final OrderCache cache;
   private final Notifier notifier;
+  private final Switches switches;
   private final double ratePerSecond;
   private final int batch;
   private final AtomicLong backlog = new AtomicLong();
@@ -51,6 +54,7 @@ public class FlashSaleWorker {
       OrderService orders,
       OrderCache cache,
       Notifier notifier,
+      Switches switches,
       MeterRegistry registry,
       @ConfigProperty(name = "unitcell.flash-sale.persist-rate") double ratePerSecond,
       @ConfigProperty(name = "unitcell.flash-sale.batch") int batch) {
@@ -61,6 +65,7 @@ public class FlashSaleWorker {
     this.orders = orders;
     this.cache = cache;
     this.notifier = notifier;
+    this.switches = switches;
     this.ratePerSecond = ratePerSecond;
     this.batch = batch;
     Gauge.builder("unitcell.flash.sale.backlog", backlog, AtomicLong::get)
@@ -100,6 +105,11 @@ public class FlashSaleWorker {
         long now = System.nanoTime();
         tokens = Math.min(batch, tokens + (now - last) / 1e9 * ratePerSecond);
         last = now;
+        if (!switches.isOn(Switch.PIPELINE)) {
+          backlog.set(pipeline.backlog());
+          Thread.sleep(IDLE_MILLIS);
+          continue;
+        }
         int allowed = (int) tokens;
         int stored = allowed == 0 ? 0 : drain(allowed);
         tokens -= stored;

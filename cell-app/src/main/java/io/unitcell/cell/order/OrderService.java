@@ -75,8 +75,8 @@ public class OrderService {
    *
    * @throws IdempotencyConflictException when the key was used with a different request
    */
-  @Timeout(value = 1500, unit = ChronoUnit.MILLIS)
-  @Retry(maxRetries = 1, delay = 100, jitter = 50, maxDuration = 4000)
+  @Timeout(value = 2000, unit = ChronoUnit.MILLIS)
+  @Retry(maxRetries = 1, delay = 100, jitter = 50, maxDuration = 4500)
   @RetryWhen(exception = DatabaseFailures.Retryable.class)
   @CircuitBreaker(
       requestVolumeThreshold = 20,
@@ -167,8 +167,8 @@ public class OrderService {
    * @return the order after the action, or empty when the user has no such order
    * @throws TransitionRefusedException when the lifecycle forbids it or the order changed meanwhile
    */
-  @Timeout(value = 1500, unit = ChronoUnit.MILLIS)
-  @Retry(maxRetries = 1, delay = 100, jitter = 50, maxDuration = 4000)
+  @Timeout(value = 2000, unit = ChronoUnit.MILLIS)
+  @Retry(maxRetries = 1, delay = 100, jitter = 50, maxDuration = 4500)
   @RetryWhen(exception = DatabaseFailures.Retryable.class)
   @CircuitBreaker(
       requestVolumeThreshold = 20,
@@ -234,8 +234,8 @@ public class OrderService {
    * A page of the user's orders, newest first, starting after {@code after} (exclusive). Keyset
    * pagination on the order id (ids grow with time): no offsets, one shard, one index range.
    */
-  @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
-  @Retry(maxRetries = 1, delay = 50, jitter = 25, maxDuration = 3000)
+  @Timeout(value = 1500, unit = ChronoUnit.MILLIS)
+  @Retry(maxRetries = 1, delay = 50, jitter = 25, maxDuration = 3500)
   @RetryWhen(exception = DatabaseFailures.Retryable.class)
   @CircuitBreaker(
       requestVolumeThreshold = 20,
@@ -268,8 +268,8 @@ public class OrderService {
   }
 
   /** The user's order with this id, live or moved to history. */
-  @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
-  @Retry(maxRetries = 1, delay = 50, jitter = 25, maxDuration = 3000)
+  @Timeout(value = 1500, unit = ChronoUnit.MILLIS)
+  @Retry(maxRetries = 1, delay = 50, jitter = 25, maxDuration = 3500)
   @RetryWhen(exception = DatabaseFailures.Retryable.class)
   @CircuitBreaker(
       requestVolumeThreshold = 20,

@@ -28,7 +28,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = VitessCellResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(VitessCellResource.class)
 class OrderApiIT {
 
   static final String BODY =

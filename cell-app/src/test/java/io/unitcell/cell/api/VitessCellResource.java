@@ -28,6 +28,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
   static final String ROUTER_SECRET = "test-router-secret";
   static VitessTestbed vitess;
   static InfinispanTestbed infinispan;
+  static NotificationStub notifications;
   static Path tableFile;
 
   @Override
@@ -41,6 +42,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
     try {
       tableFile = vitess.runDirectory().resolve("routing-table.json");
       infinispan = InfinispanTestbed.start(vitess.runDirectory().resolve("infinispan"));
+      notifications = new NotificationStub();
     } catch (RuntimeException e) {
       vitess.close();
       throw e;
@@ -56,11 +58,19 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
         "unitcell.router.secret",
         ROUTER_SECRET,
         "unitcell.cache.hosts",
-        infinispan.hosts());
+        infinispan.hosts(),
+        "unitcell.notifications.url",
+        notifications.url(),
+        // slow enough to watch an order wait in the pipeline, fast enough for the tests
+        "unitcell.flash-sale.persist-rate",
+        "100");
   }
 
   @Override
   public void stop() {
+    if (notifications != null) {
+      notifications.close();
+    }
     if (infinispan != null) {
       infinispan.close();
     }
