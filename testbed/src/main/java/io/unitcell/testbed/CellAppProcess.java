@@ -1,0 +1,88 @@
+package io.unitcell.testbed;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cell-app instance as its own JVM, started from the packaged jar ({@code
+ * cell-app/target/quarkus-app/quarkus-run.jar}) with its configuration in environment variables,
+ * ready when {@code /q/health/ready} answers 200. For restart drills and benchmarks; {@link
+ * #kill()} is a crash (SIGKILL), {@link #close()} a graceful stop.
+ */
+public final class CellAppProcess implements AutoCloseable {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+  private final ManagedProcess process;
+  private final int port;
+
+  private CellAppProcess(ManagedProcess process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /**
+   * Starts {@code jar} with {@code env} (e.g. {@code UNITCELL_DB_URL}) on a free port and waits
+   * until it is ready.
+   */
+  public static CellAppProcess start(String name, Path jar, Map<String, String> env, Path logDir) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: package cell-app first (mvn package)");
+    }
+    int port = ManagedProcess.freePort();
+    Map<String, String> all = new HashMap<>(env);
+    all.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ManagedProcess process =
+        ManagedProcess.start(
+            name, List.of(java, "-Xmx512m", "-jar", jar.toString()), logDir, all, null);
+    CellAppProcess app = new CellAppProcess(process, port);
+    HttpClient http = HttpClient.newHttpClient();
+    try {
+      process.awaitReady(
+          START_TIMEOUT,
+          () ->
+              http.send(
+                          HttpRequest.newBuilder(app.uri("/q/health/ready"))
+                              .timeout(Duration.ofSeconds(2))
+                              .build(),
+                          HttpResponse.BodyHandlers.discarding())
+                      .statusCode()
+                  == 200);
+    } catch (RuntimeException e) {
+      process.close();
+      throw e;
+    }
+    return app;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  public Path log() {
+    return process.log();
+  }
+
+  /** Kills the instance at once (SIGKILL): no shutdown hooks, as a crash or an OOM kill. */
+  public void kill() {
+    process.kill();
+  }
+
+  @Override
+  public void close() {
+    process.close();
+  }
+}
