@@ -183,7 +183,12 @@ public final class OrderPathBenchmark {
       app =
           ManagedProcess.start(
               "cell-app",
-              List.of(java, "-jar", appJar.toString()),
+              List.of(
+                  java,
+                  // GC pauses of the app, to read next to its latency outliers
+                  "-Xlog:gc:file=" + runDir.resolve("cell-app-gc.log") + ":uptime,level",
+                  "-jar",
+                  appJar.toString()),
               runDir,
               env,
               runDir.resolve("cell-app-work"));

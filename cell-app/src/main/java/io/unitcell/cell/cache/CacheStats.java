@@ -31,7 +31,7 @@ public class CacheStats {
 
   private final Map<Result, Counter> counters = new EnumMap<>(Result.class);
 
-  CacheStats(MeterRegistry registry) {
+  public CacheStats(MeterRegistry registry) {
     for (Result result : Result.values()) {
       counters.put(
           result,

@@ -60,7 +60,7 @@ public class OrderCache {
     }
   }
 
-  private final CacheStore store;
+  private final RemoteTier remote;
   private final Switches switches;
   private final CacheStats stats;
   private final Duration ttl;
@@ -71,8 +71,8 @@ public class OrderCache {
   private volatile boolean invalidationsOverflowed;
   private ScheduledExecutorService scheduler;
 
-  OrderCache(
-      CacheStore store,
+  public OrderCache(
+      RemoteTier remote,
       Switches switches,
       CacheStats stats,
       @ConfigProperty(name = "unitcell.cache.ttl") Duration ttl,
@@ -80,7 +80,7 @@ public class OrderCache {
       @ConfigProperty(name = "unitcell.cache.second-delete") Duration secondDelete,
       @ConfigProperty(name = "unitcell.cache.local.size") int localSize,
       @ConfigProperty(name = "unitcell.cache.local.ttl") Duration localTtl) {
-    this.store = store;
+    this.remote = remote;
     this.switches = switches;
     this.stats = stats;
     this.ttl = ttl;
@@ -132,7 +132,7 @@ public class OrderCache {
       return loader.get().json();
     }
     try {
-      cached = store.call(CACHE, cache -> cache.get(key));
+      cached = remote.get(key);
     } catch (CacheUnavailableException e) {
       stats.record(Result.ERROR);
       LOG.debugf("cache read degraded to the database: %s", e.getMessage());
@@ -158,13 +158,14 @@ public class OrderCache {
     all.forEach(this::remove);
     if (scheduler != null && !secondDelete.isZero()) {
       scheduler.schedule(
-          () -> {
-            local.invalidateAll(all);
-            all.forEach(this::remove);
-          },
-          secondDelete.toMillis(),
-          TimeUnit.MILLISECONDS);
+          () -> invalidateAgain(all), secondDelete.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** The delayed second invalidation. */
+  void invalidateAgain(List<String> keys) {
+    local.invalidateAll(keys);
+    keys.forEach(this::remove);
   }
 
   /** Number of invalidations still to be sent to Infinispan. */
@@ -178,9 +179,7 @@ public class OrderCache {
     local.put(key, value);
     try {
       // never overwrite: a writer's invalidation may have come between our load and this fill
-      store.call(
-          CACHE,
-          cache -> cache.putIfAbsent(key, value, lifespan.toMillis(), TimeUnit.MILLISECONDS));
+      remote.putIfAbsent(key, value, lifespan);
     } catch (CacheUnavailableException e) {
       LOG.debugf("cache fill skipped: %s", e.getMessage());
     }
@@ -188,7 +187,7 @@ public class OrderCache {
 
   private void remove(String key) {
     try {
-      store.call(CACHE, cache -> cache.remove(key));
+      remote.remove(key);
     } catch (CacheUnavailableException e) {
       if (pendingInvalidations.size() < MAX_PENDING) {
         pendingInvalidations.add(key);
@@ -198,23 +197,19 @@ public class OrderCache {
     }
   }
 
-  private void retryInvalidations() {
+  /** Sends the invalidations that failed before; runs every second. */
+  void retryInvalidations() {
     try {
       if (invalidationsOverflowed) {
         // too many to remember: everything cached may be stale
-        store.call(
-            CACHE,
-            cache -> {
-              cache.clear();
-              return null;
-            });
+        remote.clear();
         pendingInvalidations.clear();
         invalidationsOverflowed = false;
         LOG.warn("cache cleared after more invalidations failed than could be remembered");
         return;
       }
       for (String key : Set.copyOf(pendingInvalidations)) {
-        store.call(CACHE, cache -> cache.remove(key));
+        remote.remove(key);
         pendingInvalidations.remove(key);
       }
     } catch (CacheUnavailableException e) {

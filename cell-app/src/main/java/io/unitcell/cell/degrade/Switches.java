@@ -46,7 +46,7 @@ public class Switches {
 
   private final Map<Switch, Boolean> state = new ConcurrentHashMap<>();
 
-  Switches(
+  public Switches(
       @ConfigProperty(name = "unitcell.switch.cache", defaultValue = "true") boolean cache,
       @ConfigProperty(name = "unitcell.switch.notifications", defaultValue = "true")
           boolean notifications,

@@ -1,0 +1,43 @@
+package io.unitcell.cell.cache;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** {@link OrderCache}'s shared tier: the {@value OrderCache#CACHE} cache, through the guard. */
+@ApplicationScoped
+public class InfinispanTier implements RemoteTier {
+
+  private final CacheStore store;
+
+  InfinispanTier(CacheStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public String get(String key) {
+    return store.call(OrderCache.CACHE, cache -> cache.get(key));
+  }
+
+  @Override
+  public void putIfAbsent(String key, String value, Duration lifespan) {
+    store.call(
+        OrderCache.CACHE,
+        cache -> cache.putIfAbsent(key, value, lifespan.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  @Override
+  public void remove(String key) {
+    store.call(OrderCache.CACHE, cache -> cache.remove(key));
+  }
+
+  @Override
+  public void clear() {
+    store.call(
+        OrderCache.CACHE,
+        cache -> {
+          cache.clear();
+          return null;
+        });
+  }
+}
