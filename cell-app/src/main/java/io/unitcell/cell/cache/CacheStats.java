@@ -3,6 +3,7 @@ package io.unitcell.cell.cache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -12,6 +13,8 @@ import java.util.Map;
  * Cache reads by outcome ({@code unitcell_cache_reads_total{result=...}}) and the hit ratio since
  * start ({@code unitcell_cache_hit_ratio}); for a recent ratio use the counters' rates.
  */
+// created at start-up so that its metrics exist before the first request
+@Startup
 @ApplicationScoped
 public class CacheStats {
 

@@ -2,6 +2,7 @@ package io.unitcell.cell.notify;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.unitcell.cell.degrade.Switches;
 import io.unitcell.cell.degrade.Switches.Switch;
 import io.unitcell.cell.order.OrderColumns;
@@ -17,6 +18,8 @@ import org.jboss.logging.Logger;
  * notifications}) or failing, it costs an order nothing. Counted in {@code
  * unitcell_notifications_total{outcome=sent|dropped|off}}.
  */
+// created at start-up so that its metrics exist before the first request
+@Startup
 @ApplicationScoped
 public class Notifier {
 

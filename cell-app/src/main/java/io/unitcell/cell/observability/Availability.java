@@ -2,6 +2,7 @@ package io.unitcell.cell.observability;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -12,6 +13,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * {@code unitcell_availability_ratio}: the share of API requests in the last minute not answered
  * with a 5xx (1 when there were none). Counted in one-second buckets, lock-free.
  */
+// created at start-up so that its metrics exist before the first request
+@Startup
 @Singleton
 public class Availability {
 

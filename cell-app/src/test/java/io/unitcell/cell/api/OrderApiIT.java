@@ -276,7 +276,16 @@ class OrderApiIT {
                     .then()
                     .statusCode(200)
                     .body(containsString("http_server_requests_seconds_bucket"))
-                    .body(containsString("uri=\"/orders\"")));
+                    .body(containsString("uri=\"/orders\""))
+                    .body(containsString("unitcell_availability_ratio"))
+                    .body(containsString("unitcell_cache_hit_ratio"))
+                    .body(containsString("unitcell_cache_reads_total{result=\"miss\"}"))
+                    .body(containsString("unitcell_flash_sale_backlog"))
+                    .body(containsString("unitcell_notifications_total")));
+    given()
+        .get("/q/health/ready")
+        .then()
+        .body("checks.find { it.name == 'infinispan' }.status", equalTo("UP"));
   }
 
   @Test
@@ -289,6 +298,20 @@ class OrderApiIT {
           .header("Retry-After", "1")
           .body("error", equalTo("the order database is unavailable; retry shortly"));
       RestAssured.given().get("/q/health/ready").then().statusCode(503);
+      // reads fail too; after enough failures the breaker opens and answers at once
+      String last = null;
+      for (int i = 0; i < 25; i++) {
+        last =
+            given()
+                .header("X-User-Id", "kim")
+                .get("/orders/" + (1L << 30))
+                .then()
+                .statusCode(503)
+                .extract()
+                .path("error");
+      }
+      assertThat(last)
+          .isEqualTo("the order database is failing; requests are cut off briefly; retry");
     } finally {
       VitessCellResource.vitess.restartVtgate();
     }
@@ -297,6 +320,16 @@ class OrderApiIT {
         .atMost(java.time.Duration.ofSeconds(30))
         .untilAsserted(() -> post("kim", "k-down", BODY).then().statusCode(201));
     post("kim", "k-down", BODY).then().statusCode(200);
+    // and reads, whose breaker opened, are let through again
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                given()
+                    .header("X-User-Id", "kim")
+                    .get("/orders/" + (1L << 30))
+                    .then()
+                    .statusCode(404));
   }
 
   @Test
