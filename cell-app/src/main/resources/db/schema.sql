@@ -13,7 +13,7 @@ CREATE TABLE orders (
 ) ENGINE = InnoDB;
 CREATE TABLE idempotency_keys (
   user_id VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-  idempotency_key VARCHAR(80) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  idempotency_key VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   request_hash CHAR(64) CHARACTER SET ascii NOT NULL,
   order_id BIGINT NOT NULL,
   created_at DATETIME(3) NOT NULL,

@@ -86,6 +86,8 @@ final class ClosedLoop {
     long[] times = new long[3]; // start, end of warm-up, end
     PerThread[] results = new PerThread[n];
     LongAdder completed = new LongAdder(); // orders of both phases, for the progress lines
+    CountDownLatch finished = new CountDownLatch(n);
+    CountDownLatch exit = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       PerThread mine = results[i] = new PerThread();
@@ -99,6 +101,13 @@ final class ClosedLoop {
                   return;
                 }
                 loop(worker, mine, completed, times[1], times[2]);
+                // stay alive until the end is measured: a thread's CPU time ends with it
+                finished.countDown();
+                try {
+                  exit.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
               },
               CpuUsage.CLIENT_THREAD_PREFIX + side + "-" + i);
       thread.setDaemon(true);
@@ -129,8 +138,15 @@ final class ClosedLoop {
         measuredPhaseStarts.run();
       }
     }
-    // before the threads end, which takes their CPU time with them
-    measuredPhaseEnds.run();
+    try {
+      finished.await();
+      measuredPhaseEnds.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } finally {
+      exit.countDown();
+    }
     for (Thread thread : threads) {
       try {
         thread.join();

@@ -85,7 +85,10 @@ public class FlashSaleResource {
           422, OrderResource.IDEMPOTENCY_HEADER + " was used for a different request");
     }
     if (outcome instanceof FlashSalePipeline.InProgress) {
-      return ApiError.response(409, "a request with this Idempotency-Key is in progress; retry");
+      return Response.fromResponse(
+              ApiError.response(409, "a request with this Idempotency-Key is in progress; retry"))
+          .header(HttpHeaders.RETRY_AFTER, 1)
+          .build();
     }
     if (outcome instanceof FlashSalePipeline.NoSuchSale) {
       return ApiError.response(404, "no flash sale of " + sku);

@@ -36,8 +36,15 @@ public class FlashSalePipeline {
   private static final Logger LOG = Logger.getLogger(FlashSalePipeline.class);
   private static final Duration CLAIM_LIFESPAN = Duration.ofDays(1);
 
-  /** A claim this old and still not accepted belongs to a request that died half-way. */
-  private static final Duration STALE_CLAIM = Duration.ofSeconds(30);
+  /**
+   * A claim this old and still not accepted belongs to a request that died or failed half-way; a
+   * retry takes it over. Taking over a live request's claim is harmless: both take units under the
+   * same order id, the queue keeps one of them, and the other gives its units back.
+   */
+  private static final Duration STALE_CLAIM = Duration.ofSeconds(2);
+
+  /** Written under an order id whose queue write failed, so that a late write cannot land. */
+  private static final String TOMBSTONE = "-";
 
   /** What {@link #accept} did. */
   public sealed interface Outcome {}
@@ -86,7 +93,7 @@ public class FlashSalePipeline {
   public Outcome accept(String userId, int slot, String sku, String key, int quantity) {
     String requestHash = orders.requestHash(List.of(sku, quantity));
     String claimKey = claimKey(userId, key);
-    OrderId id = orders.nextId(slot);
+    OrderId id = reserveId(slot);
     Claim fresh = new Claim(id.value(), requestHash, false, clock.millis());
     Claim claim = fresh;
     String previous =
@@ -165,31 +172,114 @@ public class FlashSalePipeline {
             s.unitPriceCents(),
             s.currency(),
             Instant.now(clock));
+    String entry = write(pending);
+    String previous;
     try {
-      store.call(QUEUE, cache -> cache.put(queueKey(id), write(pending)));
+      previous =
+          store.call(
+              QUEUE,
+              cache -> cache.withFlags(Flag.FORCE_RETURN_VALUE).putIfAbsent(queueKey(id), entry));
     } catch (CacheUnavailableException e) {
-      // not accepted: put the units back and free the key, so a retry starts afresh
-      try {
-        stock.giveBack(s, taken.subKey(), quantity);
-      } catch (RuntimeException giveBack) {
-        LOG.warnf("%d unit(s) of %s could not be given back: %s", quantity, sku, giveBack);
-      }
-      dropClaim(claimKey);
-      throw e;
+      return settleFailedEnqueue(s, taken.subKey(), quantity, claimKey, claim, id, e);
     }
+    if (previous != null) {
+      // a request that took over this key's claim got the same id in first: ours is not needed
+      giveBackQuietly(s, taken.subKey(), quantity);
+      if (TOMBSTONE.equals(previous)) {
+        dropClaim(claimKey);
+        return new Busy();
+      }
+      markAccepted(claimKey, claim);
+      return new AlreadyAccepted(id);
+    }
+    markAccepted(claimKey, claim);
+    return new Accepted(id);
+  }
+
+  /**
+   * The write into the queue failed, possibly after the server had it (a time-out). Writing a
+   * tombstone under the same id settles it: if the order is there, it was accepted after all; if
+   * the tombstone gets in, the late write can no longer land, and the units go back. When even that
+   * fails, nobody can tell: the units stay taken (never oversell) and the claim stays, so a retry
+   * with the same key finds the order or takes the claim over.
+   */
+  private Outcome settleFailedEnqueue(
+      FlashSale sale,
+      int subKey,
+      int quantity,
+      String claimKey,
+      Claim claim,
+      OrderId id,
+      CacheUnavailableException failure) {
+    String there;
+    try {
+      there =
+          store.call(
+              QUEUE,
+              cache ->
+                  cache
+                      .withFlags(Flag.FORCE_RETURN_VALUE)
+                      .putIfAbsent(queueKey(id), TOMBSTONE, 1, TimeUnit.HOURS));
+    } catch (CacheUnavailableException unknown) {
+      throw failure;
+    }
+    if (there != null && !TOMBSTONE.equals(there)) {
+      markAccepted(claimKey, claim);
+      return new Accepted(id);
+    }
+    giveBackQuietly(sale, subKey, quantity);
+    dropClaim(claimKey);
+    throw failure;
+  }
+
+  private void giveBackQuietly(FlashSale sale, int subKey, int quantity) {
+    try {
+      stock.giveBack(sale, subKey, quantity);
+    } catch (RuntimeException e) {
+      LOG.warnf("%d unit(s) of %s could not be given back: %s", quantity, sale.sku(), e);
+    }
+  }
+
+  private void markAccepted(String claimKey, Claim claim) {
     try {
       replace(claimKey, claim.encode(), claim.asAccepted());
     } catch (CacheUnavailableException e) {
-      // accepted all the same; a retry with this key finds the order in the pipeline
+      // accepted all the same; a retry with this key finds the order in the queue
       LOG.debugf("claim %s not marked accepted: %s", claimKey, e.getMessage());
     }
-    return new Accepted(id);
+  }
+
+  /**
+   * A fresh order id no other instance of this cell handed to a flash-sale buyer: ids carry no
+   * instance bits, so two instances can make the same id for the same slot in the same millisecond.
+   * For ordinary orders the database insert notices and the id is replaced; a flash-sale id is
+   * promised to the buyer before it is stored, so it is reserved cell-wide here (for longer than
+   * ids of one millisecond can be made).
+   */
+  private OrderId reserveId(int slot) {
+    for (int attempt = 0; attempt < 8; attempt++) {
+      OrderId id = orders.nextId(slot);
+      String previous =
+          store.call(
+              FlashSaleStock.CACHE,
+              cache ->
+                  cache
+                      .withFlags(Flag.FORCE_RETURN_VALUE)
+                      .putIfAbsent("id:" + id.value(), "", 10, TimeUnit.MINUTES));
+      if (previous == null) {
+        return id;
+      }
+    }
+    throw new IllegalStateException("no free order id for slot " + slot + " after 8 attempts");
   }
 
   /** The user's order if it is still in the pipeline. */
   public Optional<PendingOrder> pending(String userId, OrderId id) {
     String value = store.call(QUEUE, cache -> cache.get(queueKey(id)));
-    return Optional.ofNullable(value).map(this::read).filter(p -> p.userId().equals(userId));
+    return Optional.ofNullable(value)
+        .filter(v -> !TOMBSTONE.equals(v))
+        .map(this::read)
+        .filter(p -> p.userId().equals(userId));
   }
 
   /** Up to {@code max} orders waiting in the pipeline, oldest first within the batch read. */
@@ -201,7 +291,10 @@ public class FlashSalePipeline {
           try (CloseableIterator<Map.Entry<Object, Object>> entries =
               cache.retrieveEntries(null, max)) {
             while (entries.hasNext() && batch.size() < max) {
-              batch.add(read((String) entries.next().getValue()));
+              String value = (String) entries.next().getValue();
+              if (!TOMBSTONE.equals(value)) {
+                batch.add(read(value));
+              }
             }
           }
           batch.sort(java.util.Comparator.comparingLong(PendingOrder::orderId));
@@ -220,8 +313,8 @@ public class FlashSalePipeline {
   }
 
   private boolean isKnown(String userId, OrderId id) {
-    return store.call(QUEUE, cache -> cache.containsKey(queueKey(id)))
-        || orders.find(userId, id).isPresent();
+    String queued = store.call(QUEUE, cache -> cache.get(queueKey(id)));
+    return queued != null ? !TOMBSTONE.equals(queued) : orders.find(userId, id).isPresent();
   }
 
   private boolean replace(String claimKey, String expected, Claim next) {

@@ -11,6 +11,7 @@ import io.unitcell.cell.cache.OrderCache;
 import io.unitcell.cell.degrade.Switches;
 import io.unitcell.cell.degrade.Switches.Switch;
 import io.unitcell.cell.notify.Notifier;
+import io.unitcell.cell.order.DatabaseFailures;
 import io.unitcell.cell.order.OrderId;
 import io.unitcell.cell.order.OrderService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,7 @@ import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,6 +48,8 @@ public class FlashSaleWorker {
   private final int batch;
   private final AtomicLong backlog = new AtomicLong();
   private final Counter persisted;
+  private final Counter failed;
+  private final java.util.Set<Long> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean running;
   private Thread thread;
 
@@ -74,6 +78,10 @@ public class FlashSaleWorker {
     this.persisted =
         Counter.builder("unitcell.flash.sale.persisted")
             .description("Flash-sale orders moved from the pipeline into the database")
+            .register(registry);
+    this.failed =
+        Counter.builder("unitcell.flash.sale.failed")
+            .description("Flash-sale orders that could not be stored (they stay queued)")
             .register(registry);
   }
 
@@ -144,17 +152,21 @@ public class FlashSaleWorker {
     }
     int stored = 0;
     for (PendingOrder pending : next) {
-      OrderService.Creation creation =
-          orders.persistAccepted(
-              new OrderId(pending.orderId()),
-              pending.userId(),
-              pending.idempotencyKey(),
-              pending.requestHash(),
-              new OrderRequest(
-                  pending.currency(),
-                  List.of(
-                      new OrderRequest.Line(
-                          pending.sku(), pending.quantity(), pending.unitPriceCents()))));
+      OrderService.Creation creation;
+      try {
+        creation = store(pending);
+      } catch (RuntimeException e) {
+        if (isOutage(e)) {
+          throw e; // the database or the cache is down: pause the whole pipeline
+        }
+        // this order cannot be stored: keep it queued (never dropped), let the others pass
+        if (failing.add(pending.orderId())) {
+          failed.increment();
+          LOG.errorf(e, "flash-sale order %d cannot be stored; it stays queued", pending.orderId());
+        }
+        continue;
+      }
+      failing.remove(pending.orderId());
       cache.invalidate(
           OrderCache.orderKey(pending.userId(), pending.orderId()),
           OrderCache.firstPageKey(pending.userId()));
@@ -167,6 +179,24 @@ public class FlashSaleWorker {
       }
     }
     return stored;
+  }
+
+  private static boolean isOutage(Throwable e) {
+    return DatabaseFailures.unavailable(e)
+        || e instanceof CacheUnavailableException
+        || e instanceof FaultToleranceException;
+  }
+
+  private OrderService.Creation store(PendingOrder pending) {
+    return orders.persistAccepted(
+        new OrderId(pending.orderId()),
+        pending.userId(),
+        pending.requestHash(),
+        new OrderRequest(
+            pending.currency(),
+            List.of(
+                new OrderRequest.Line(
+                    pending.sku(), pending.quantity(), pending.unitPriceCents()))));
   }
 
   private static void sleepQuietly(long millis) {

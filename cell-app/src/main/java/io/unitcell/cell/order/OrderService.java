@@ -118,11 +118,12 @@ public class OrderService {
 
   /**
    * Stores a flash-sale order accepted earlier under the id its buyer was given; storing it again
-   * changes nothing. Its key is kept apart from the buyer's other keys ({@value
-   * #FLASH_KEY_PREFIX}). Has its own small bulkhead: the pipeline never takes the API's write
-   * capacity.
+   * changes nothing. The buyer's own key was settled when the order was accepted (in the cache), so
+   * the database row that makes this idempotent is keyed by the order id ({@value
+   * #FLASH_KEY_PREFIX}{@code <id>}): it can never collide with the buyer's other keys. Has its own
+   * small bulkhead: the pipeline never takes the API's write capacity.
    */
-  @Timeout(value = 1500, unit = ChronoUnit.MILLIS)
+  @Timeout(value = 2000, unit = ChronoUnit.MILLIS)
   @CircuitBreaker(
       requestVolumeThreshold = 20,
       failureRatio = 0.5,
@@ -130,8 +131,8 @@ public class OrderService {
       successThreshold = 2)
   @Bulkhead(PIPELINE_CONCURRENCY)
   public Creation persistAccepted(
-      OrderId id, String userId, String idempotencyKey, String requestHash, OrderRequest request) {
-    String key = FLASH_KEY_PREFIX + idempotencyKey;
+      OrderId id, String userId, String requestHash, OrderRequest request) {
+    String key = FLASH_KEY_PREFIX + id;
     try {
       return new Creation(
           QuarkusTransaction.requiringNew()

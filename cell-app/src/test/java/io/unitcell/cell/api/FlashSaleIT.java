@@ -63,6 +63,24 @@ class FlashSaleIT {
     return request.post("/flash-sales/" + sku + "/orders");
   }
 
+  /**
+   * Buys as a well-behaved client does: a {@code 503} or a request still in progress is retried
+   * with the same key after a moment (the answer says {@code Retry-After}).
+   */
+  static Response buyUntilSettled(String user, String sku, String key) throws InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      Response answer = buy(user, sku, key, null);
+      boolean retry =
+          answer.statusCode() == 503
+              || (answer.statusCode() == 409
+                  && answer.<String>path("error").contains("in progress"));
+      if (!retry || attempt == 60) {
+        return answer;
+      }
+      Thread.sleep(250);
+    }
+  }
+
   static String status(String user, String id) {
     return given().header("X-User-Id", user).get("/orders/" + id).then().extract().path("status");
   }
@@ -129,7 +147,7 @@ class FlashSaleIT {
     try {
       for (int i = 0; i < 200; i++) {
         String user = "fs200-" + i;
-        Callable<Response> call = () -> buy(user, "sku-hot", "once", null);
+        Callable<Response> call = () -> buyUntilSettled(user, "sku-hot", "once");
         answers.add(pool.submit(call));
       }
       Map<Integer, Long> byStatus = new java.util.TreeMap<>();
@@ -137,11 +155,12 @@ class FlashSaleIT {
       for (int i = 0; i < answers.size(); i++) {
         Response answer = answers.get(i).get();
         byStatus.merge(answer.statusCode(), 1L, Long::sum);
-        if (answer.statusCode() == 202) {
+        if (answer.statusCode() == 202 || answer.statusCode() == 200) {
           acceptedByUser.put("fs200-" + i, answer.path("orderId"));
         }
       }
-      assertThat(byStatus).isEqualTo(Map.of(202, 50L, 409, 150L));
+      assertThat(acceptedByUser).hasSize(50);
+      assertThat(byStatus.getOrDefault(409, 0L)).as("sold out").isEqualTo(150);
       given().get("/admin/flash-sales/sku-hot").then().body("remaining", equalTo(0));
 
       // every accepted order reaches the database, once, under the id its buyer was given

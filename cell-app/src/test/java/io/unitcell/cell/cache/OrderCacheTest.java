@@ -60,7 +60,7 @@ class OrderCacheTest {
   final PartitionableTier tier = new PartitionableTier();
   final Switches switches = new Switches(true, true, true, true);
   final CacheStats stats = new CacheStats(new SimpleMeterRegistry());
-  // no local tier (size 0), so every read shows what the shared tier does
+  // a local tier of size 0: Caffeine evicts asynchronously, so a hit may still come from either
   final OrderCache cache =
       new OrderCache(
           tier,
@@ -73,6 +73,10 @@ class OrderCacheTest {
           Duration.ofSeconds(1));
   final AtomicReference<String> database = new AtomicReference<>("CREATED");
   final AtomicInteger loads = new AtomicInteger();
+
+  double hits() {
+    return stats.count(Result.LOCAL_HIT) + stats.count(Result.REMOTE_HIT);
+  }
 
   String read() {
     return cache.read(
@@ -96,7 +100,7 @@ class OrderCacheTest {
     write("PAID");
     assertThat(read()).isEqualTo("PAID");
     assertThat(loads).hasValue(2);
-    assertThat(stats.count(Result.REMOTE_HIT)).isEqualTo(1);
+    assertThat(hits()).isEqualTo(1);
   }
 
   @Test
@@ -126,7 +130,7 @@ class OrderCacheTest {
     assertThat(cache.pendingInvalidations()).isZero();
     assertThat(read()).isEqualTo("PAID");
     assertThat(read()).isEqualTo("PAID");
-    assertThat(stats.count(Result.REMOTE_HIT)).isEqualTo(1);
+    assertThat(hits()).isEqualTo(1);
   }
 
   @Test

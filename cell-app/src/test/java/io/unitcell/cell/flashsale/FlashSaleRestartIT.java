@@ -115,21 +115,20 @@ class FlashSaleRestartIT {
         List<Future<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
           String user = "crash-" + i;
-          answers.add(
-              pool.submit(
-                  () -> send(first, "POST", "/flash-sales/sku-crash/orders", user, "once", "{}")));
+          answers.add(pool.submit(() -> buyUntilSettled(first, user)));
         }
         for (int i = 0; i < 200; i++) {
           HttpResponse<String> answer = answers.get(i).get();
           byStatus.merge(answer.statusCode(), 1, Integer::sum);
-          if (answer.statusCode() == 202) {
+          if (answer.statusCode() == 202 || answer.statusCode() == 200) {
             accepted.put("crash-" + i, JSON.readTree(answer.body()).get("orderId").asText());
           }
         }
       } finally {
         pool.shutdownNow();
       }
-      assertThat(byStatus).isEqualTo(Map.of(202, 50, 409, 150));
+      assertThat(accepted).hasSize(50);
+      assertThat(byStatus.getOrDefault(409, 0)).as("sold out").isEqualTo(150);
 
       await().atMost(Duration.ofSeconds(60)).until(() -> stored().size() >= 3);
       first.kill();
@@ -152,6 +151,22 @@ class FlashSaleRestartIT {
         JsonNode body = JSON.readTree(answer.body());
         assertThat(body.get("status").asText()).isEqualTo("CREATED");
       }
+    }
+  }
+
+  /** Buys one unit, retrying with the same key on 503 or "in progress", as clients should. */
+  private static HttpResponse<String> buyUntilSettled(CellAppProcess app, String user)
+      throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      HttpResponse<String> answer =
+          send(app, "POST", "/flash-sales/sku-crash/orders", user, "once", "{}");
+      boolean retry =
+          answer.statusCode() == 503
+              || (answer.statusCode() == 409 && answer.body().contains("in progress"));
+      if (!retry || attempt == 60) {
+        return answer;
+      }
+      Thread.sleep(250);
     }
   }
 
