@@ -4,6 +4,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
+import io.unitcell.cell.flashsale.FlashSalePipeline;
+import io.unitcell.cell.flashsale.FlashSaleStock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -87,7 +89,8 @@ public class CacheStore {
     Thread warmUp =
         new Thread(
             () -> {
-              for (String name : List.of("orders", "flash-sale", "flash-sale-queue")) {
+              for (String name :
+                  List.of(OrderCache.CACHE, FlashSaleStock.CACHE, FlashSalePipeline.QUEUE)) {
                 try {
                   cache(name);
                 } catch (RuntimeException e) {
