@@ -103,9 +103,11 @@ public class CacheStore {
     warmUp.start();
   }
 
-  /** Whether calls currently go through (the breaker is not open). */
-  public boolean isAvailable() {
-    return CircuitBreakerMaintenance.get().currentState(BREAKER) != CircuitBreakerState.OPEN;
+  /**
+   * The cache breaker's state: {@code CLOSED}, {@code OPEN} (calls refused) or {@code HALF_OPEN}.
+   */
+  public CircuitBreakerState breakerState() {
+    return CircuitBreakerMaintenance.get().currentState(BREAKER);
   }
 
   private RemoteCache<String, String> cache(String name) {

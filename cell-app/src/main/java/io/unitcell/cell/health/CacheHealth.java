@@ -45,6 +45,7 @@ public class CacheHealth implements HealthCheck {
     }
     return response
         .withData("cache", state)
+        .withData("breaker", store.breakerState().name())
         .withData("pendingInvalidations", cache.pendingInvalidations())
         .withData("flashSaleBacklog", worker.backlog())
         .withData("switches", switches.all().toString())
