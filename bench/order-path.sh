@@ -3,11 +3,13 @@
 # the same vtgate, in one run: bench/order-path.sh [--seconds N] [--concurrency C] [--warmup N]
 #   --seconds N       measured seconds per side (default 30)
 #   --concurrency C   virtual users (HTTP) / connections (JDBC) per side (default 16)
-#   --warmup N        unrecorded warm-up seconds per side (default 10)
+#   --warmup N        unrecorded warm-up seconds per side (default 60: on 2 cores the app's JIT
+#                     needs that long before its throughput levels off)
 #   --no-build        use the jars already built (cell-app, bench)
+#   --keep-data       keep the Vitess data (mysqld, etcd; ~0.8 GB) of the run, not only its logs
 # Builds the cell-app and the benchmark, makes sure the testbed's Vitess/MySQL binaries exist
 # (testbed/build.sh, under a second when cached), then runs io.unitcell.bench.orderpath.OrderPathBenchmark.
-# Logs and data of the run: bench/target/testbed/ (Vitess, Infinispan, the app's log).
+# Logs of the run: bench/target/testbed/ (Vitess, Infinispan, the app's log and GC log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +18,11 @@ args=()
 while (($#)); do
   case $1 in
     --no-build) build=false ;;
+    --keep-data) args+=("$1") ;;
     --seconds | --concurrency | --warmup)
       (($# >= 2)) || { echo "order-path.sh: $1 needs a value" >&2; exit 2; }
       args+=("$1" "$2"); shift ;;
-    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "order-path.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

@@ -19,7 +19,7 @@ import org.HdrHistogram.Histogram;
  */
 final class ClosedLoop {
 
-  /** One virtual user: a connection of its own, used by one thread only. */
+  /** One virtual user (its own user id and connection), driven by one thread only. */
   interface Worker extends AutoCloseable {
     /**
      * Creates order number {@code seq} of this worker.

@@ -41,6 +41,7 @@ final class CpuUsage {
   private final long gcMillis;
   private final double machineBusy;
   private final double machineSteal;
+  private final double machineIoWait;
   private final long nanoTime;
 
   private CpuUsage(
@@ -60,6 +61,7 @@ final class CpuUsage {
     this.gcMillis = gcMillis;
     this.machineBusy = machine[0];
     this.machineSteal = machine[1];
+    this.machineIoWait = machine[2];
     this.nanoTime = nanoTime;
   }
 
@@ -150,11 +152,13 @@ final class CpuUsage {
     double wall = (nanoTime - before.nanoTime) / 1e9;
     return String.format(
             Locale.ROOT,
-            "machine busy %.1f of %.1f (%d cores x %.1f s; steal %.1f); this run %.1f: ",
+            "machine busy %.1f of %.1f (%d cores x %.1f s; iowait %.1f, steal %.1f); this run %.1f:"
+                + " ",
             machineBusy - before.machineBusy,
             wall * CORES,
             CORES,
             wall,
+            machineIoWait - before.machineIoWait,
             machineSteal - before.machineSteal,
             oursTotal)
         + largestFirst(
@@ -201,8 +205,8 @@ final class CpuUsage {
   }
 
   /**
-   * Core-seconds since boot the machine spent busy (/proc/stat user, nice, system, irq, softirq)
-   * and stolen by the hypervisor.
+   * Core-seconds since boot the machine spent busy (/proc/stat user, nice, system, irq, softirq),
+   * stolen by the hypervisor, and idle waiting for the disk.
    */
   private static double[] machine() {
     try {
@@ -212,9 +216,13 @@ final class CpuUsage {
       for (int i : new int[] {1, 2, 3, 6, 7}) {
         busy += Long.parseLong(cpu[i]);
       }
-      return new double[] {busy / TICKS_PER_SECOND, Long.parseLong(cpu[8]) / TICKS_PER_SECOND};
+      return new double[] {
+        busy / TICKS_PER_SECOND,
+        Long.parseLong(cpu[8]) / TICKS_PER_SECOND,
+        Long.parseLong(cpu[5]) / TICKS_PER_SECOND
+      };
     } catch (IOException | RuntimeException e) {
-      return new double[] {Double.NaN, Double.NaN};
+      return new double[] {Double.NaN, Double.NaN, Double.NaN};
     }
   }
 
