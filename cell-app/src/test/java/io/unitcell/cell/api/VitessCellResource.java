@@ -26,6 +26,23 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
   static final String CELL = "cell-1";
   static final String KEYSPACE = "orders";
   static final String ROUTER_SECRET = "test-router-secret";
+
+  /**
+   * Time budgets for tests. On the 2-core CI machine the app shares the cores with Vitess (9
+   * processes), the Infinispan server and the test's own 50-200 client threads, and it starts with
+   * a cold JIT; production budgets (300 ms for the cache, 1.5-2 s for the database) then run out
+   * for no fault of the system under test. Failures are tested with real outages (vtgate killed,
+   * Infinispan stopped), which fail fast whatever the budget.
+   */
+  public static final Map<String, String> GENEROUS_BUDGETS =
+      Map.of(
+          "unitcell.cache.timeout", "3s",
+          "io.unitcell.cell.order.OrderService/find/Timeout/value", "5000",
+          "io.unitcell.cell.order.OrderService/page/Timeout/value", "5000",
+          "io.unitcell.cell.order.OrderService/create/Timeout/value", "5000",
+          "io.unitcell.cell.order.OrderService/apply/Timeout/value", "5000",
+          "io.unitcell.cell.order.OrderService/persistAccepted/Timeout/value", "5000");
+
   static VitessTestbed vitess;
   static InfinispanTestbed infinispan;
   static NotificationStub notifications;
@@ -48,22 +65,25 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
       throw e;
     }
     publish(table(1, CellRoute.serving("zone-a", "127.0.0.1:8081")));
-    return Map.of(
-        "quarkus.datasource.jdbc.url",
-        "jdbc:mysql://127.0.0.1:" + vitess.vtgatePort() + "/" + KEYSPACE,
-        "unitcell.cell.name",
-        CELL,
-        "unitcell.routing-table.file",
-        tableFile.toString(),
-        "unitcell.router.secret",
-        ROUTER_SECRET,
-        "unitcell.cache.hosts",
-        infinispan.hosts(),
-        "unitcell.notifications.url",
-        notifications.url(),
-        // slow enough to watch an order wait in the pipeline, fast enough for the tests
-        "unitcell.flash-sale.persist-rate",
-        "100");
+    Map<String, String> config = new java.util.HashMap<>(GENEROUS_BUDGETS);
+    config.putAll(
+        Map.of(
+            "quarkus.datasource.jdbc.url",
+            "jdbc:mysql://127.0.0.1:" + vitess.vtgatePort() + "/" + KEYSPACE,
+            "unitcell.cell.name",
+            CELL,
+            "unitcell.routing-table.file",
+            tableFile.toString(),
+            "unitcell.router.secret",
+            ROUTER_SECRET,
+            "unitcell.cache.hosts",
+            infinispan.hosts(),
+            "unitcell.notifications.url",
+            notifications.url(),
+            // slow enough to watch an order wait in the pipeline, fast enough for the tests
+            "unitcell.flash-sale.persist-rate",
+            "100"));
+    return config;
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.api.VitessCellResource;
 import io.unitcell.testbed.CellAppProcess;
 import io.unitcell.testbed.TestbedLogs;
 import io.unitcell.testbed.infinispan.InfinispanTestbed;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -75,6 +77,9 @@ class FlashSaleRestartIT {
                 Map.of("cell-1", CellRoute.serving("zone-a", "127.0.0.1:8081")))
             .toJson());
     env = new HashMap<>();
+    // the same generous budgets as the in-JVM tests (see VitessCellResource), as environment
+    VitessCellResource.GENEROUS_BUDGETS.forEach(
+        (key, value) -> env.put(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), value));
     env.put("UNITCELL_DB_URL", vitess.jdbcUrl());
     env.put("UNITCELL_CELL", "cell-1");
     env.put("UNITCELL_ROUTING_TABLE", table.toString());
