@@ -46,7 +46,8 @@ class InfinispanTestbedTest {
 
   private static RemoteCacheManager client(InfinispanTestbed server) {
     ConfigurationBuilder config = new ConfigurationBuilder();
-    config.addServers(server.hosts()).socketTimeout(1000).connectionTimeout(1000).maxRetries(1);
+    // generous: creating a persistent cache on a busy 2-core machine can take seconds
+    config.addServers(server.hosts()).socketTimeout(15_000).connectionTimeout(5_000).maxRetries(1);
     return new RemoteCacheManager(config.build());
   }
 }
