@@ -7,6 +7,15 @@
 #                     needs that long before its throughput levels off)
 #   --no-build        use the jars already built (cell-app, bench)
 #   --keep-data       keep the Vitess data (mysqld, etcd; ~0.8 GB) of the run, not only its logs
+#   --jfr             profile the app over the measured HTTP phase: JFR (settings=profile with
+#                     stacks every 2 ms, on from the app's start, the measured window dumped with
+#                     jcmd), per-thread CPU from /proc, /q/metrics (scraped every 5 s through the
+#                     HTTP phase) and the Vitess daemons' /debug/vars before and after; into
+#                     <run>/profile/ (use a warm-up of 300 s or more: on 2 cores C2 is still
+#                     compiling the app after 60-180 s)
+#   --http-only       skip the JDBC phase (for profiling the app; no ratios)
+#   --app-env K=V     one more environment variable for the app (repeatable), e.g.
+#                     QUARKUS_HIBERNATE_ORM_LOG_SQL=true
 # Builds the cell-app and the benchmark, makes sure the testbed's Vitess/MySQL binaries exist
 # (testbed/build.sh, under a second when cached), then runs io.unitcell.bench.orderpath.OrderPathBenchmark.
 # Logs of the run: bench/target/testbed/ (Vitess, Infinispan, the app's log and GC log).
@@ -18,11 +27,11 @@ args=()
 while (($#)); do
   case $1 in
     --no-build) build=false ;;
-    --keep-data) args+=("$1") ;;
-    --seconds | --concurrency | --warmup)
+    --keep-data | --jfr | --http-only) args+=("$1") ;;
+    --seconds | --concurrency | --warmup | --app-env)
       (($# >= 2)) || { echo "order-path.sh: $1 needs a value" >&2; exit 2; }
       args+=("$1" "$2"); shift ;;
-    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "order-path.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

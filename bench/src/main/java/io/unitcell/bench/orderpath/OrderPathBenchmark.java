@@ -78,6 +78,9 @@ public final class OrderPathBenchmark {
   private final Duration warmup;
   private final Duration measure;
   private final boolean keepData;
+  private final boolean jfr;
+  private final boolean httpOnly;
+  private final Map<String, String> appEnv;
   private final String runId = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
 
   private OrderPathBenchmark(
@@ -86,13 +89,19 @@ public final class OrderPathBenchmark {
       int concurrency,
       Duration warmup,
       Duration measure,
-      boolean keepData) {
+      boolean keepData,
+      boolean jfr,
+      boolean httpOnly,
+      Map<String, String> appEnv) {
     this.repo = repo;
     this.appJar = appJar;
     this.concurrency = concurrency;
     this.warmup = warmup;
     this.measure = measure;
     this.keepData = keepData;
+    this.jfr = jfr;
+    this.httpOnly = httpOnly;
+    this.appEnv = appEnv;
   }
 
   public static void main(String[] args) {
@@ -105,10 +114,21 @@ public final class OrderPathBenchmark {
     // the JDBC side level off after ~20 s
     int warmupSeconds = 60;
     boolean keepData = false;
+    boolean jfr = false;
+    boolean httpOnly = false;
+    Map<String, String> appEnv = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--keep-data")) {
         keepData = true;
+        continue;
+      }
+      if (arg.equals("--jfr")) {
+        jfr = true;
+        continue;
+      }
+      if (arg.equals("--http-only")) {
+        httpOnly = true;
         continue;
       }
       String value = i + 1 < args.length ? args[i + 1] : null;
@@ -118,6 +138,14 @@ public final class OrderPathBenchmark {
         case "--seconds" -> seconds = positive(arg, value);
         case "--concurrency" -> concurrency = positive(arg, value);
         case "--warmup" -> warmupSeconds = positive(arg, value);
+        case "--app-env" -> {
+          String assignment = require(arg, value);
+          int eq = assignment.indexOf('=');
+          if (eq < 1) {
+            usage("--app-env needs NAME=VALUE, got " + assignment);
+          }
+          appEnv.put(assignment.substring(0, eq), assignment.substring(eq + 1));
+        }
         default -> usage("unknown argument " + arg);
       }
       i++;
@@ -139,7 +167,10 @@ public final class OrderPathBenchmark {
                   concurrency,
                   Duration.ofSeconds(warmupSeconds),
                   Duration.ofSeconds(seconds),
-                  keepData)
+                  keepData,
+                  jfr,
+                  httpOnly,
+                  appEnv)
               .run();
     } catch (RuntimeException e) {
       System.out.flush();
@@ -161,12 +192,13 @@ public final class OrderPathBenchmark {
     Path runDir = TestbedLogs.newRunDirectory("order-path");
     String secret = UUID.randomUUID().toString();
     log(
-        "run %s: %d virtual users per side, %d s warm-up + %d s measured per side, HTTP phase"
-            + " first, then JDBC; %d cores, Java %s; logs in %s",
+        "run %s: %d virtual users per side, %d s warm-up + %d s measured per side, %s; %d cores,"
+            + " Java %s; logs in %s",
         runId,
         concurrency,
         warmup.toSeconds(),
         measure.toSeconds(),
+        httpOnly ? "HTTP phase only" : "HTTP phase first, then JDBC",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
         runDir);
@@ -194,21 +226,22 @@ public final class OrderPathBenchmark {
       env.put("UNITCELL_CACHE_HOSTS", cache.hosts());
       env.put("QUARKUS_HTTP_PORT", Integer.toString(appPort));
       env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+      if (!appEnv.isEmpty()) {
+        log("cell-app environment added with --app-env: %s", appEnv);
+        env.putAll(appEnv);
+      }
       step = System.nanoTime();
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      app =
-          ManagedProcess.start(
-              "cell-app",
-              List.of(
-                  java,
-                  "-Xmx512m", // as CellAppProcess, the testbed's way to run the packaged app
-                  // GC pauses of the app, to read next to its latency outliers
-                  "-Xlog:gc:file=" + runDir.resolve("cell-app-gc.log") + ":uptime,level",
-                  "-jar",
-                  appJar.toString()),
-              runDir,
-              env,
-              runDir.resolve("cell-app-work"));
+      List<String> command = new ArrayList<>();
+      command.add(java);
+      command.add("-Xmx512m"); // as CellAppProcess, the testbed's way to run the packaged app
+      // GC pauses of the app, to read next to its latency outliers
+      command.add("-Xlog:gc:file=" + runDir.resolve("cell-app-gc.log") + ":uptime,level");
+      if (jfr) {
+        command.addAll(AppProfile.jvmOptions(runDir));
+      }
+      command.addAll(List.of("-jar", appJar.toString()));
+      app = ManagedProcess.start("cell-app", command, runDir, env, runDir.resolve("cell-app-work"));
       URI base = URI.create("http://127.0.0.1:" + appPort);
       HttpClient client = HttpOrders.client();
       app.awaitReady(
@@ -225,6 +258,10 @@ public final class OrderPathBenchmark {
       long appPid = app.pid();
       AtomicReference<CpuUsage> cpuFrom = new AtomicReference<>();
       AtomicReference<CpuUsage> cpuTo = new AtomicReference<>();
+      AppProfile profile = jfr ? new AppProfile(appPid, base, runDir) : null;
+      if (profile != null) {
+        profile.scrapeDuringWarmUp();
+      }
       log("HTTP phase: %d s warm-up", warmup.toSeconds());
       Result http =
           ClosedLoop.run(
@@ -237,17 +274,47 @@ public final class OrderPathBenchmark {
               measure,
               () -> {
                 cpuFrom.set(CpuUsage.snapshot(appPid));
+                if (profile != null) {
+                  profile.start();
+                }
                 log("HTTP phase: measuring %d s", measure.toSeconds());
               },
-              () -> cpuTo.set(CpuUsage.snapshot(appPid)));
+              () -> {
+                cpuTo.set(CpuUsage.snapshot(appPid));
+                if (profile != null) {
+                  profile.stop();
+                }
+              });
       String httpCpu = cpuTo.get().since(cpuFrom.get());
       log("HTTP phase done: %d orders, %d errors", http.orders(), http.errorCount());
+      if (profile != null) {
+        System.out.print(profile.report(http.orders()));
+        log("JFR recording of the measured HTTP phase: %s", profile.recording());
+      }
 
       step = System.nanoTime();
       app.close();
       log(
           "cell-app stopped in %.1fs (so it does not share the machine with the JDBC phase)",
           seconds(step));
+      if (httpOnly) {
+        // --http-only (profiling the app): no JDBC phase, no ratios
+        boolean rowsMatch = verifyRows(jdbcUrl, List.of(http));
+        System.out.printf(
+            Locale.ROOT,
+            "%n== http only: %d virtual users, %d s warm-up + %d s measured: %d orders, %d errors,"
+                + " %.1f orders/s, p50 %.2f ms, p99 %.2f ms%n",
+            concurrency,
+            warmup.toSeconds(),
+            measure.toSeconds(),
+            http.orders(),
+            http.errorCount(),
+            http.throughput(),
+            http.percentileMillis(50),
+            http.percentileMillis(99));
+        System.out.println("cpu core-seconds, measured http phase: " + httpCpu);
+        return http.errorCount() == 0 && rowsMatch && http.orders() > 0 ? 0 : 1;
+      }
 
       log("JDBC phase: %s", jdbcUrl);
       AtomicLong ids = new AtomicLong();
@@ -274,7 +341,7 @@ public final class OrderPathBenchmark {
       String jdbcCpu = cpuTo.get().since(cpuFrom.get());
       log("JDBC phase done: %d orders, %d errors", jdbc.orders(), jdbc.errorCount());
 
-      boolean rowsMatch = verifyRows(jdbcUrl, http, jdbc);
+      boolean rowsMatch = verifyRows(jdbcUrl, List.of(http, jdbc));
       report(http, jdbc, httpCpu, jdbcCpu);
       boolean clean = http.errorCount() == 0 && jdbc.errorCount() == 0 && rowsMatch;
       if (!clean) {
@@ -362,12 +429,12 @@ public final class OrderPathBenchmark {
    * Every order a side was told was created (warm-up and measured) must be in the keyspace; a
    * benchmark that loses writes measures nothing.
    */
-  private boolean verifyRows(String jdbcUrl, Result http, Result jdbc) {
+  private boolean verifyRows(String jdbcUrl, List<Result> sides) {
     try (Connection c = DriverManager.getConnection(jdbcUrl);
         PreparedStatement count =
             c.prepareStatement("select count(*) from orders where user_id like ?")) {
       boolean ok = true;
-      for (Result side : List.of(http, jdbc)) {
+      for (Result side : sides) {
         count.setString(1, "bench-" + side.side() + "-" + runId + "-%");
         long rows;
         try (ResultSet rs = count.executeQuery()) {
@@ -622,7 +689,7 @@ public final class OrderPathBenchmark {
     System.err.println("order-path: " + problem);
     System.err.println(
         "usage: OrderPathBenchmark --repo DIR [--seconds N] [--concurrency C] [--warmup N]"
-            + " [--app-jar FILE] [--keep-data]");
+            + " [--app-jar FILE] [--keep-data] [--jfr] [--http-only] [--app-env NAME=VALUE]...");
     System.exit(2);
   }
 }
