@@ -2,6 +2,8 @@ package io.unitcell.cell.cache;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** {@link OrderCache}'s shared tier: the {@value OrderCache#CACHE} cache, through the guard. */
@@ -29,6 +31,17 @@ public class InfinispanTier implements RemoteTier {
   @Override
   public void remove(String key) {
     store.call(OrderCache.CACHE, cache -> cache.remove(key));
+  }
+
+  @Override
+  public void removeAll(List<String> keys) {
+    // one guarded call, the removals in flight together: one round trip's wait, not one per key
+    store.call(
+        OrderCache.CACHE,
+        cache ->
+            CompletableFuture.allOf(
+                    keys.stream().map(cache::removeAsync).toArray(CompletableFuture[]::new))
+                .join());
   }
 
   @Override

@@ -155,7 +155,7 @@ public class OrderCache {
   public void invalidate(String... keys) {
     List<String> all = List.of(keys);
     local.invalidateAll(all);
-    all.forEach(this::remove);
+    removeAll(all);
     if (scheduler != null && !secondDelete.isZero()) {
       scheduler.schedule(
           () -> invalidateAgain(all), secondDelete.toMillis(), TimeUnit.MILLISECONDS);
@@ -165,7 +165,7 @@ public class OrderCache {
   /** The delayed second invalidation. */
   void invalidateAgain(List<String> keys) {
     local.invalidateAll(keys);
-    keys.forEach(this::remove);
+    removeAll(keys);
   }
 
   /** Number of invalidations still to be sent to Infinispan. */
@@ -185,12 +185,12 @@ public class OrderCache {
     }
   }
 
-  private void remove(String key) {
+  private void removeAll(List<String> keys) {
     try {
-      remote.remove(key);
+      remote.removeAll(keys);
     } catch (CacheUnavailableException e) {
-      if (pendingInvalidations.size() < MAX_PENDING) {
-        pendingInvalidations.add(key);
+      if (pendingInvalidations.size() + keys.size() <= MAX_PENDING) {
+        pendingInvalidations.addAll(keys);
       } else {
         invalidationsOverflowed = true;
       }

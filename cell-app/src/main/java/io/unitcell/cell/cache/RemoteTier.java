@@ -1,6 +1,7 @@
 package io.unitcell.cell.cache;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The shared tier of {@link OrderCache}: the cell's Infinispan in production, a map in unit tests.
@@ -14,6 +15,9 @@ public interface RemoteTier {
   void putIfAbsent(String key, String value, Duration lifespan);
 
   void remove(String key);
+
+  /** Removes all {@code keys}, in parallel where the tier can; fails if any removal failed. */
+  void removeAll(List<String> keys);
 
   void clear();
 }

@@ -309,8 +309,8 @@ public class OrderService {
     used.requestHash = requestHash;
     used.orderId = id.value();
     used.createdAt = now;
+    // inserted first (persist order is insert order): a used key fails the flush before the order
     em.persist(used);
-    em.flush();
     OrderEntity order = new OrderEntity();
     order.orderId = id.value();
     order.userId = userId;

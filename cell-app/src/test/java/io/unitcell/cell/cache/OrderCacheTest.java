@@ -51,6 +51,12 @@ class OrderCacheTest {
     }
 
     @Override
+    public void removeAll(List<String> keys) {
+      reachable();
+      keys.forEach(entries::remove);
+    }
+
+    @Override
     public void clear() {
       reachable();
       entries.clear();
