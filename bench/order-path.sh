@@ -3,8 +3,8 @@
 # the same vtgate, in one run: bench/order-path.sh [--seconds N] [--concurrency C] [--warmup N]
 #   --seconds N       measured seconds per side (default 30)
 #   --concurrency C   virtual users (HTTP) / connections (JDBC) per side (default 16)
-#   --warmup N        unrecorded warm-up seconds per side (default 60: on 2 cores the app's JIT
-#                     needs that long before its throughput levels off)
+#   --warmup N        unrecorded warm-up seconds per side (default 300: on 2 cores the app's C2
+#                     compiler is busy for minutes; a shorter warm-up measures the JIT, not the app)
 #   --no-build        use the jars already built (cell-app, bench)
 #   --keep-data       keep the Vitess data (mysqld, etcd; ~0.8 GB) of the run, not only its logs
 #   --jfr             profile the app over the measured HTTP phase: JFR (settings=profile with

@@ -112,7 +112,7 @@ public final class OrderPathBenchmark {
     // on 2 cores the app's JIT needs ~60 s of load before its throughput levels off (with 10 s
     // it was still climbing from 116 to 186 orders/s through the measured 30 s); vtgate, MySQL and
     // the JDBC side level off after ~20 s
-    int warmupSeconds = 60;
+    int warmupSeconds = 300;
     boolean keepData = false;
     boolean jfr = false;
     boolean httpOnly = false;
