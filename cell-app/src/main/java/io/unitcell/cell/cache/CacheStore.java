@@ -14,8 +14,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.infinispan.client.hotrod.Flag;
 import org.infinispan.client.hotrod.RemoteCache;
 import org.infinispan.client.hotrod.RemoteCacheManager;
 import org.jboss.logging.Logger;
@@ -78,6 +80,22 @@ public class CacheStore {
     } catch (Exception e) {
       throw new CacheUnavailableException("cache " + cache + " unavailable: " + e, e);
     }
+  }
+
+  /**
+   * Stores {@code value} under {@code key} unless the key holds something (for {@code lifespan}, or
+   * for ever when null), within the budget.
+   *
+   * @return null when stored, else what the key already held
+   */
+  public String putIfAbsent(String cache, String key, String value, Duration lifespan) {
+    return call(
+        cache,
+        c ->
+            lifespan == null
+                ? c.withFlags(Flag.FORCE_RETURN_VALUE).putIfAbsent(key, value)
+                : c.withFlags(Flag.FORCE_RETURN_VALUE)
+                    .putIfAbsent(key, value, lifespan.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   /**

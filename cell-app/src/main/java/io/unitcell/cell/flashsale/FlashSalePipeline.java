@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.infinispan.client.hotrod.Flag;
 import org.infinispan.client.hotrod.MetadataValue;
 import org.infinispan.commons.util.CloseableIterator;
 import org.jboss.logging.Logger;
@@ -97,16 +95,7 @@ public class FlashSalePipeline {
     Claim fresh = new Claim(id.value(), requestHash, false, clock.millis());
     Claim claim = fresh;
     String previous =
-        store.call(
-            FlashSaleStock.CACHE,
-            cache ->
-                cache
-                    .withFlags(Flag.FORCE_RETURN_VALUE)
-                    .putIfAbsent(
-                        claimKey,
-                        fresh.encode(),
-                        CLAIM_LIFESPAN.toMillis(),
-                        TimeUnit.MILLISECONDS));
+        store.putIfAbsent(FlashSaleStock.CACHE, claimKey, fresh.encode(), CLAIM_LIFESPAN);
     if (previous != null) {
       Claim earlier = Claim.decode(previous);
       if (!earlier.requestHash().equals(requestHash)) {
@@ -175,10 +164,7 @@ public class FlashSalePipeline {
     String entry = write(pending);
     String previous;
     try {
-      previous =
-          store.call(
-              QUEUE,
-              cache -> cache.withFlags(Flag.FORCE_RETURN_VALUE).putIfAbsent(queueKey(id), entry));
+      previous = store.putIfAbsent(QUEUE, queueKey(id), entry, null);
     } catch (CacheUnavailableException e) {
       return settleFailedEnqueue(s, taken.subKey(), quantity, claimKey, claim, id, e);
     }
@@ -213,13 +199,7 @@ public class FlashSalePipeline {
       CacheUnavailableException failure) {
     String there;
     try {
-      there =
-          store.call(
-              QUEUE,
-              cache ->
-                  cache
-                      .withFlags(Flag.FORCE_RETURN_VALUE)
-                      .putIfAbsent(queueKey(id), TOMBSTONE, 1, TimeUnit.HOURS));
+      there = store.putIfAbsent(QUEUE, queueKey(id), TOMBSTONE, Duration.ofHours(1));
     } catch (CacheUnavailableException unknown) {
       throw failure;
     }
@@ -260,12 +240,7 @@ public class FlashSalePipeline {
     for (int attempt = 0; attempt < 8; attempt++) {
       OrderId id = orders.nextId(slot);
       String previous =
-          store.call(
-              FlashSaleStock.CACHE,
-              cache ->
-                  cache
-                      .withFlags(Flag.FORCE_RETURN_VALUE)
-                      .putIfAbsent("id:" + id.value(), "", 10, TimeUnit.MINUTES));
+          store.putIfAbsent(FlashSaleStock.CACHE, "id:" + id.value(), "", Duration.ofMinutes(10));
       if (previous == null) {
         return id;
       }

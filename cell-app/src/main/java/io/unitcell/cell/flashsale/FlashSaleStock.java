@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.unitcell.cell.cache.CacheStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
-import org.infinispan.client.hotrod.Flag;
 import org.infinispan.client.hotrod.MetadataValue;
 
 /**
@@ -107,10 +106,7 @@ public class FlashSaleStock {
       String next = Long.toString(now + quantity);
       boolean replaced =
           current == null
-              ? store.call(
-                      CACHE,
-                      cache -> cache.withFlags(Flag.FORCE_RETURN_VALUE).putIfAbsent(key, next))
-                  == null
+              ? store.putIfAbsent(CACHE, key, next, null) == null
               : store.call(
                   CACHE, cache -> cache.replaceWithVersion(key, next, current.getVersion()));
       if (replaced) {
