@@ -99,7 +99,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
     }
   }
 
-  static RoutingTable table(long epoch, CellRoute route) {
+  public static RoutingTable table(long epoch, CellRoute route) {
     return RoutingTable.of(
         epoch, Planner.assign(1024, List.of(new Planner.CellWeight(CELL, 1))), Map.of(CELL, route));
   }
@@ -116,7 +116,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
     }
   }
 
-  static String resource(String name) {
+  public static String resource(String name) {
     try (InputStream in = VitessCellResource.class.getResourceAsStream(name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

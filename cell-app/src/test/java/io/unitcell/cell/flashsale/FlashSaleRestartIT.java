@@ -11,15 +11,10 @@ import io.unitcell.testbed.TestbedLogs;
 import io.unitcell.testbed.infinispan.InfinispanTestbed;
 import io.unitcell.testbed.vitess.VitessTestbed;
 import io.unitcell.topology.CellRoute;
-import io.unitcell.topology.Planner;
-import io.unitcell.topology.RoutingTable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,19 +58,14 @@ class FlashSaleRestartIT {
     vitess =
         VitessTestbed.builder()
             .keyspace("orders")
-            .schema(resource("/db/schema.sql"))
-            .vschema(resource("/db/vschema.json"))
+            .schema(VitessCellResource.resource("/db/schema.sql"))
+            .vschema(VitessCellResource.resource("/db/vschema.json"))
             .start();
     runDir = TestbedLogs.newRunDirectory("flash-sale-restart");
     infinispan = InfinispanTestbed.start(runDir.resolve("infinispan"));
     Path table = runDir.resolve("routing-table.json");
     Files.writeString(
-        table,
-        RoutingTable.of(
-                1,
-                Planner.assign(1024, List.of(new Planner.CellWeight("cell-1", 1))),
-                Map.of("cell-1", CellRoute.serving("zone-a", "127.0.0.1:8081")))
-            .toJson());
+        table, VitessCellResource.table(1, CellRoute.serving("zone-a", "127.0.0.1:8081")).toJson());
     env = new HashMap<>();
     // the same generous budgets as the in-JVM tests (see VitessCellResource), as environment
     VitessCellResource.GENEROUS_BUDGETS.forEach(
@@ -213,13 +203,5 @@ class FlashSaleRestartIT {
       request.header("Idempotency-Key", key);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String resource(String name) {
-    try (InputStream in = FlashSaleRestartIT.class.getResourceAsStream(name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
