@@ -2,7 +2,9 @@ package io.unitcell.cell.routing;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.unitcell.cell.routing.RoutingTableFile.Result;
+import io.unitcell.topology.RoutingTableFile;
+import io.unitcell.topology.RoutingTableFile.Result;
+import io.unitcell.topology.RoutingTableHolder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;

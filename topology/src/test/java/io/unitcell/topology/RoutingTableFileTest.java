@@ -1,15 +1,16 @@
-package io.unitcell.cell.routing;
+package io.unitcell.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.unitcell.cell.routing.RoutingTableFile.Outcome;
-import io.unitcell.topology.CellState;
-import io.unitcell.topology.RoutingTable;
+import io.unitcell.topology.Planner.CellWeight;
+import io.unitcell.topology.RoutingTableFile.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,12 @@ class RoutingTableFileTest {
   final RoutingTableHolder holder = new RoutingTableHolder();
 
   static RoutingTable table(long epoch) {
-    return WriteGuardTest.TABLE.withEpoch(epoch);
+    return RoutingTable.of(
+        epoch,
+        Planner.assign(1024, List.of(new CellWeight("cell-1", 1), new CellWeight("cell-2", 1))),
+        Map.of(
+            "cell-1", CellRoute.serving("zone-a", "a:1"),
+            "cell-2", CellRoute.serving("zone-b", "b:1")));
   }
 
   void write(Path file, String json, int secondsLater) throws Exception {

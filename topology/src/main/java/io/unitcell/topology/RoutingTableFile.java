@@ -1,7 +1,5 @@
-package io.unitcell.cell.routing;
+package io.unitcell.topology;
 
-import io.unitcell.topology.RoutingTable;
-import io.unitcell.topology.RoutingTable.InvalidRoutingTableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +57,7 @@ public final class RoutingTableFile {
       table = RoutingTable.fromJson(Files.readAllBytes(file));
     } catch (IOException e) {
       return new Result(Outcome.MISSING, "routing table file " + file + " is not readable: " + e);
-    } catch (InvalidRoutingTableException e) {
+    } catch (RoutingTable.InvalidRoutingTableException e) {
       remember(real, modified, size);
       return new Result(Outcome.INVALID, file + ": " + e.getMessage());
     }

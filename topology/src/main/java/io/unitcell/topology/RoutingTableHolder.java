@@ -1,6 +1,5 @@
-package io.unitcell.cell.routing;
+package io.unitcell.topology;
 
-import io.unitcell.topology.RoutingTable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**

@@ -1,0 +1,60 @@
+package io.unitcell.router.proxy;
+
+import io.unitcell.router.RouterConfig;
+import io.unitcell.router.auth.Identity;
+import io.unitcell.router.limit.BlockList;
+import io.unitcell.router.limit.RateLimits;
+import io.unitcell.router.table.Tables;
+import io.unitcell.router.upstream.Upstreams;
+
+/** What every event loop of the proxy shares: settings, identity, limits, routing, metrics. */
+public final class Proxy {
+
+  final RouterConfig config;
+  final Identity identity;
+  final BlockList blocks;
+  final RateLimits limits;
+  final Upstreams upstreams;
+  final Tables tables;
+  final RouterMetrics metrics;
+  final FencedHold fenced;
+  final String userHeader;
+  final String secret;
+  final long maxBody;
+  final long upstreamTimeoutMillis;
+  final long fencedHoldMillis;
+  final int ejectAfter;
+
+  public Proxy(
+      RouterConfig config,
+      Identity identity,
+      BlockList blocks,
+      RateLimits limits,
+      Upstreams upstreams,
+      Tables tables,
+      RouterMetrics metrics) {
+    this.config = config;
+    this.identity = identity;
+    this.blocks = blocks;
+    this.limits = limits;
+    this.upstreams = upstreams;
+    this.tables = tables;
+    this.metrics = metrics;
+    this.fenced = new FencedHold(config.fenced().maxHeld());
+    this.userHeader = config.userHeader();
+    this.secret = config.secret().filter(s -> !s.isBlank()).orElse(null);
+    this.maxBody = config.upstream().maxBodySize().asLongValue();
+    this.upstreamTimeoutMillis = config.upstream().timeout().toMillis();
+    this.fencedHoldMillis = config.fenced().hold().toMillis();
+    this.ejectAfter = config.upstream().ejectAfter();
+  }
+
+  /** A newer table is in use: waiting writes look again. */
+  public void tableApplied() {
+    fenced.tableApplied();
+  }
+
+  public int heldWrites() {
+    return fenced.held();
+  }
+}

@@ -1,0 +1,161 @@
+package io.unitcell.router.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.unitcell.router.it.RouterHarness.Stub;
+import io.unitcell.topology.CellRoute;
+import io.unitcell.topology.Planner;
+import io.unitcell.topology.Planner.CellWeight;
+import io.unitcell.topology.RoutingTable;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Routing through the packaged router to three stub cells (separate processes on loopback), with
+ * the table from a file: stickiness, re-routing on a newer table, an older table ignored, the epoch
+ * exposed three ways (admin API, metric, response header).
+ */
+@TestMethodOrder(OrderAnnotation.class)
+class RoutingIT {
+
+  static final String SECRET = "s3cret-for-cells";
+  static RouterHarness harness;
+  static Map<String, Stub> stubs = new HashMap<>();
+  static RoutingTable table;
+
+  @BeforeAll
+  static void start() {
+    harness = new RouterHarness("routing");
+    for (String cell : List.of("cell-1", "cell-2", "cell-3")) {
+      stubs.put(cell, harness.stub(cell));
+    }
+    table = table(1, Map.of("cell-1", 1, "cell-2", 1, "cell-3", 1));
+    harness.writeTable(table);
+    harness.startRouter(Map.of("UNITCELL_ROUTER_AUTH", "header", "UNITCELL_ROUTER_SECRET", SECRET));
+  }
+
+  @AfterAll
+  static void stop() {
+    harness.close();
+  }
+
+  static RoutingTable table(long epoch, Map<String, Integer> weights) {
+    return table(epoch, weights, stubs);
+  }
+
+  static RoutingTable table(long epoch, Map<String, Integer> weights, Map<String, Stub> stubs) {
+    List<CellWeight> cells =
+        weights.entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(e -> new CellWeight(e.getKey(), e.getValue()))
+            .toList();
+    Map<String, CellRoute> routes = new HashMap<>();
+    stubs.forEach((cell, stub) -> routes.put(cell, CellRoute.serving("zone-a", stub.endpoint())));
+    return RoutingTable.of(epoch, Planner.assign(1024, cells), routes);
+  }
+
+  static String cellSeenBy(String user) {
+    return cellSeenBy(harness, user);
+  }
+
+  static String cellSeenBy(RouterHarness harness, String user) {
+    HttpResponse<String> response = harness.get("/orders/1", user);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return RouterHarness.json(response.body()).get("cell").asText();
+  }
+
+  @Test
+  @Order(1)
+  void everyUserAlwaysReachesTheCellTheTableNames() {
+    Map<String, Integer> perCell = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      String user = "user-" + i;
+      String expected = table.cellOfUser(user);
+      for (int round = 0; round < 3; round++) {
+        assertThat(cellSeenBy(user)).as(user).isEqualTo(expected);
+      }
+      perCell.merge(expected, 1, Integer::sum);
+    }
+    assertThat(perCell).hasSize(3);
+
+    HttpResponse<String> response = harness.post("/orders", "user-7", "{\"sku\":\"A\"}");
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(response.headers().firstValue("X-Unitcell-Router-Epoch")).hasValue("1");
+    JsonNode seen = RouterHarness.json(response.body());
+    assertThat(seen.get("user").asText()).isEqualTo("user-7");
+    assertThat(seen.get("secret").asText()).isEqualTo(SECRET);
+    assertThat(seen.get("body").asText()).isEqualTo("{\"sku\":\"A\"}");
+    assertThat(seen.get("forwardedFor").asText()).isEqualTo("127.0.0.1");
+
+    assertThat(harness.metric("unitcell_router_requests_seconds_count", "cell=\"cell-1\""))
+        .isPositive();
+    assertThat(harness.metric("unitcell_router_requests_seconds", "quantile=\"0.999\""))
+        .isPositive();
+    assertThat(harness.metric("unitcell_router_table_epoch")).isEqualTo(1.0);
+  }
+
+  @Test
+  @Order(2)
+  void aNewerTableReroutesWithoutRestart() {
+    long pid = harness.router().pid();
+    RoutingTable next = table(2, Map.of("cell-2", 1, "cell-3", 1)); // cell-1 gives up its slots
+    harness.writeTable(next);
+    String movedUser = userOf("cell-1", table);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(cellSeenBy(movedUser)).isEqualTo(next.cellOfUser(movedUser)));
+    table = next;
+    for (int i = 0; i < 200; i++) {
+      assertThat(cellSeenBy("user-" + i)).isEqualTo(next.cellOfUser("user-" + i));
+    }
+    assertThat(harness.epochServed()).isEqualTo(2);
+    assertThat(harness.get("/orders/1", movedUser).headers().firstValue("X-Unitcell-Router-Epoch"))
+        .hasValue("2");
+    assertThat(harness.metric("unitcell_router_table_epoch")).isEqualTo(2.0);
+    assertThat(harness.router().pid()).isEqualTo(pid);
+  }
+
+  @Test
+  @Order(3)
+  void anOlderEpochIsIgnored() {
+    double staleBefore = harness.metric("unitcell_router_table_updates_total", "stale");
+    RoutingTable old = table(1, Map.of("cell-1", 1)); // would send everybody to cell-1
+    harness.writeTable(old);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> harness.metric("unitcell_router_table_updates_total", "stale") > staleBefore);
+    assertThat(harness.epochServed()).isEqualTo(2);
+    for (int i = 0; i < 100; i++) {
+      assertThat(cellSeenBy("user-" + i)).isEqualTo(table.cellOfUser("user-" + i));
+    }
+  }
+
+  @Test
+  @Order(4)
+  void requestsWithoutAUserAreRefused() {
+    HttpResponse<String> response = harness.get("/orders/1", null);
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.body()).contains("missing X-User-Id header");
+    assertThat(harness.metric("unitcell_router_rejections_total", "unauthenticated")).isPositive();
+  }
+
+  static String userOf(String cell, RoutingTable in) {
+    for (int i = 0; ; i++) {
+      if (in.cellOfUser("user-" + i).equals(cell)) {
+        return "user-" + i;
+      }
+    }
+  }
+}
