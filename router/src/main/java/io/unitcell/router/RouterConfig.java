@@ -5,7 +5,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -169,8 +168,8 @@ public interface RouterConfig {
     @WithDefault("0")
     int cellBurst();
 
-    /** Per-cell rates, by cell name. */
-    Map<String, Double> cellRates();
+    /** Per-cell rates as {@code cell=rate} entries, e.g. {@code cell-1=5000,cell-2=2500}. */
+    Optional<List<String>> cellRates();
   }
 
   /** Requests refused with 403. Both lists can be changed at run time through the admin API. */

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.unitcell.router.RouterConfig;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -34,7 +36,7 @@ public final class RateLimits {
     this.userBurst = Math.max(1, config.userBurst());
     this.cellRate = config.cellRate();
     this.cellBurst = config.cellBurst();
-    this.cellRates = Map.copyOf(config.cellRates());
+    this.cellRates = parseCellRates(config.cellRates().orElse(List.of()));
     this.nanoClock = nanoClock;
     this.users =
         Caffeine.newBuilder()
@@ -42,6 +44,23 @@ public final class RateLimits {
             .expireAfterAccess(Duration.ofMinutes(1))
             .executor(Runnable::run)
             .build();
+  }
+
+  static Map<String, Double> parseCellRates(List<String> entries) {
+    Map<String, Double> rates = new HashMap<>();
+    for (String entry : entries) {
+      int equals = entry.indexOf('=');
+      try {
+        if (equals <= 0) {
+          throw new NumberFormatException();
+        }
+        rates.put(entry.substring(0, equals).trim(), Double.parseDouble(entry.substring(equals + 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "unitcell.router.limits.cell-rates: '" + entry + "' is not cell=rate, as cell-1=5000");
+      }
+    }
+    return Map.copyOf(rates);
   }
 
   /** Null when the request may go on, else the limit it ran into. */
