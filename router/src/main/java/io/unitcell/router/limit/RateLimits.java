@@ -54,7 +54,8 @@ public final class RateLimits {
         if (equals <= 0) {
           throw new NumberFormatException();
         }
-        rates.put(entry.substring(0, equals).trim(), Double.parseDouble(entry.substring(equals + 1)));
+        rates.put(
+            entry.substring(0, equals).trim(), Double.parseDouble(entry.substring(equals + 1)));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
             "unitcell.router.limits.cell-rates: '" + entry + "' is not cell=rate, as cell-1=5000");

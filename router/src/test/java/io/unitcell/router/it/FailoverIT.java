@@ -45,8 +45,7 @@ class FailoverIT {
         RoutingTable.of(
             1,
             filled(1024, "cell-1"),
-            Map.of(
-                "cell-1", CellRoute.serving("zone-a", first.endpoint(), second.endpoint()))));
+            Map.of("cell-1", CellRoute.serving("zone-a", first.endpoint(), second.endpoint()))));
     harness.startRouter(
         Map.of(
             "UNITCELL_ROUTER_AUTH", "header",
@@ -92,7 +91,8 @@ class FailoverIT {
                   try {
                     HttpResponse<String> response = harness.send(request);
                     if (response.statusCode() >= 300) {
-                      failures.merge(response.statusCode() + " " + response.body(), 1, Integer::sum);
+                      failures.merge(
+                          response.statusCode() + " " + response.body(), 1, Integer::sum);
                     } else {
                       JsonNode seen = RouterHarness.json(response.body());
                       byPort
@@ -124,7 +124,8 @@ class FailoverIT {
     assertThat(failures).as("failed requests").isEmpty();
     assertThat(sent.get() - sentAtKill).isGreaterThan(300);
     // all later requests went to the survivor (the stub counts what it answered)
-    assertThat(second.count() - secondBefore).isGreaterThanOrEqualTo(sent.get() - afterEjection - 8);
+    assertThat(second.count() - secondBefore)
+        .isGreaterThanOrEqualTo(sent.get() - afterEjection - 8);
     assertThat(byPort.keySet()).containsExactlyInAnyOrder(first.port, second.port);
     assertThat(
             harness.metric("unitcell_router_ejections_total")

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A fenced cell (a switchover is moving it): its reads pass, its writes wait for a table in which
- * it serves again, at most {@code hold} and at most {@code max-held} of them; the rest get 503
- * with Retry-After.
+ * it serves again, at most {@code hold} and at most {@code max-held} of them; the rest get 503 with
+ * Retry-After.
  */
 class FencedIT {
 

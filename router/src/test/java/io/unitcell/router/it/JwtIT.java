@@ -41,10 +41,14 @@ class JwtIT {
     Files.writeString(publicKey, Tokens.pem(RSA.getPublic()));
     harness.startRouter(
         Map.of(
-            "UNITCELL_ROUTER_AUTH", "jwt",
-            "UNITCELL_ROUTER_JWT_HS256_SECRET", new String(SECRET, StandardCharsets.UTF_8),
-            "UNITCELL_ROUTER_JWT_RS256_PUBLIC_KEYS", publicKey.toString(),
-            "UNITCELL_ROUTER_JWT_ISSUER", "unitcell-test"));
+            "UNITCELL_ROUTER_AUTH",
+            "jwt",
+            "UNITCELL_ROUTER_JWT_HS256_SECRET",
+            new String(SECRET, StandardCharsets.UTF_8),
+            "UNITCELL_ROUTER_JWT_RS256_PUBLIC_KEYS",
+            publicKey.toString(),
+            "UNITCELL_ROUTER_JWT_ISSUER",
+            "unitcell-test"));
   }
 
   @AfterAll
@@ -118,6 +122,7 @@ class JwtIT {
     assertThat(response.statusCode()).as(reason).isEqualTo(401);
     assertThat(response.body()).contains(reason);
     assertThat(response.headers().firstValue("WWW-Authenticate"))
-        .hasValueSatisfying(value -> assertThat(value).startsWith("Bearer error=\"invalid_token\""));
+        .hasValueSatisfying(
+            value -> assertThat(value).startsWith("Bearer error=\"invalid_token\""));
   }
 }
