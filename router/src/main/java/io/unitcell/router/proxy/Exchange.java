@@ -73,6 +73,12 @@ final class Exchange {
   }
 
   void start() {
+    String path = request.path();
+    if (path.startsWith("/admin") || path.startsWith("/q/")) {
+      // the cells' operations and probes are for operators on the cells' own ports
+      reject(404, "not a user API path", "not_routed", 0);
+      return;
+    }
     clientIp = request.remoteAddress().hostAddress();
     if (proxy.blocks.isIpBlocked(clientIp)) {
       reject(403, "client address is blocked", "blocked_ip", 0);
@@ -102,7 +108,7 @@ final class Exchange {
       return;
     }
     resolve(routing);
-    route = RouteClass.of(request.method(), request.path());
+    route = RouteClass.of(request.method(), path);
     Refusal refusal = proxy.limits.check(user, target.name());
     if (refusal != null) {
       reject(

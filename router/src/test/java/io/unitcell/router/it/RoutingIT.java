@@ -151,6 +151,19 @@ class RoutingIT {
     assertThat(harness.metric("unitcell_router_rejections_total", "unauthenticated")).isPositive();
   }
 
+  @Test
+  @Order(5)
+  void theCellsOperationsAndProbesAreNotReachableThroughTheRouter() {
+    long served = stubs.values().stream().mapToLong(Stub::count).sum();
+    for (String path :
+        List.of("/admin/switches", "/admin/flash-sales/sku-1", "/q/health/ready", "/q/metrics")) {
+      HttpResponse<String> response = harness.get(path, "user-1");
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+      assertThat(response.body()).contains("not a user API path");
+    }
+    assertThat(stubs.values().stream().mapToLong(Stub::count).sum()).isEqualTo(served);
+  }
+
   static String userOf(String cell, RoutingTable in) {
     for (int i = 0; ; i++) {
       if (in.cellOfUser("user-" + i).equals(cell)) {
