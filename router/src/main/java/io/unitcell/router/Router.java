@@ -8,8 +8,8 @@ import io.unitcell.router.RouterConfig.AuthMode;
 import io.unitcell.router.auth.Identity;
 import io.unitcell.router.limit.BlockList;
 import io.unitcell.router.limit.RateLimits;
+import io.unitcell.router.proxy.NettyProxy;
 import io.unitcell.router.proxy.Proxy;
-import io.unitcell.router.proxy.ProxyVerticle;
 import io.unitcell.router.proxy.RouterMetrics;
 import io.unitcell.router.table.ConfigMapTableSource;
 import io.unitcell.router.table.FileTableSource;
@@ -17,7 +17,6 @@ import io.unitcell.router.table.TableSource;
 import io.unitcell.router.table.Tables;
 import io.unitcell.router.upstream.HealthChecker;
 import io.unitcell.router.upstream.Upstreams;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -43,7 +42,7 @@ public class Router {
   private Tables tables;
   private Upstreams upstreams;
   private HealthChecker health;
-  private final AtomicReference<String> deployment = new AtomicReference<>();
+  private NettyProxy netty;
   private volatile boolean serving;
 
   Router(
@@ -101,17 +100,25 @@ public class Router {
     health.start();
 
     int loops = config.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
-    deployment.set(
-        vertx
-            .deployVerticle(
-                () -> new ProxyVerticle(proxy), new DeploymentOptions().setInstances(loops))
-            .toCompletionStage()
-            .toCompletableFuture()
-            .join());
+    NettyProxy server = new NettyProxy(proxy, loops);
+    try {
+      server.start();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding the proxy port", e);
+    }
+    netty = server;
     serving = true;
     LOG.infof(
-        "router listening on %s:%d with %d event loops; auth %s; routing table epoch %d from %s",
-        config.host(), config.port(), loops, identity.mode(), tables.epoch(), tables.source());
+        "router listening on %s:%d with %d event loops (%s); auth %s; routing table epoch %d from"
+            + " %s",
+        config.host(),
+        config.port(),
+        loops,
+        server.transportName(),
+        identity.mode(),
+        tables.epoch(),
+        tables.source());
   }
 
   private TableSource source() {
@@ -131,9 +138,8 @@ public class Router {
 
   void stop(@Observes ShutdownEvent event) {
     serving = false;
-    String id = deployment.getAndSet(null);
-    if (id != null) {
-      vertx.undeploy(id).toCompletionStage().toCompletableFuture().join();
+    if (netty != null) {
+      netty.close();
     }
     if (health != null) {
       health.close();

@@ -1,6 +1,13 @@
 package io.unitcell.router.proxy;
 
-import io.netty.util.AsciiString;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.unitcell.router.auth.AuthException;
 import io.unitcell.router.limit.RateLimits.Refusal;
 import io.unitcell.router.upstream.CellTarget;
@@ -8,98 +15,96 @@ import io.unitcell.router.upstream.Endpoint;
 import io.unitcell.router.upstream.Upstreams.Routing;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.SlotHash;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * One request through the router, on one event loop from start to end (no locks, no blocking):
- * identity, block lists, slot and cell, rate limits, body (bounded), then the cell's endpoint, with
- * one re-route after a {@code 421} and retries on another endpoint when that is safe.
+ * identity, block lists, slot and cell, rate limits, then the cell's endpoint, with one re-route
+ * after a {@code 421} and retries on another endpoint when that is safe.
  */
 final class Exchange {
 
   private static final Logger LOG = Logger.getLogger(Exchange.class);
 
-  static final AsciiString EPOCH_HEADER = AsciiString.cached("X-Unitcell-Router-Epoch");
-  static final AsciiString SECRET_HEADER = AsciiString.cached("X-Unitcell-Router-Secret");
-  static final AsciiString CELL_EPOCH_HEADER = AsciiString.cached("X-Unitcell-Epoch");
-  static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("Idempotency-Key");
-  static final AsciiString FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
-  static final AsciiString WWW_AUTHENTICATE = AsciiString.cached("WWW-Authenticate");
-  static final AsciiString HOST = AsciiString.cached("Host");
-  static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
-
   /** Endpoints tried at most per request (a failed connection costs nothing to retry). */
   private static final int MAX_ATTEMPTS = 3;
 
-  private final Proxy proxy;
-  private final ProxyVerticle loop;
-  private final HttpServerRequest request;
-  private final long started = System.nanoTime();
+  /** How a request to an endpoint went wrong. */
+  enum Failure {
+    /** No connection could be made: nothing was sent. */
+    CONNECT("connect"),
+    /** Too many requests already wait for this endpoint's connections: nothing was sent. */
+    BUSY("busy"),
+    /** The connection broke after the request was sent. */
+    BROKEN("broken"),
+    /** No answer within the budget. */
+    TIMEOUT("timeout");
 
+    final String label;
+
+    Failure(String label) {
+      this.label = label;
+    }
+
+    boolean nothingSent() {
+      return this == CONNECT || this == BUSY;
+    }
+  }
+
+  private final Proxy proxy;
+  private final ClientConnection client;
+  private final FullHttpRequest request;
+  private final long started = System.nanoTime();
+  private final boolean keepAlive;
+
+  long waitingSince;
   private String user;
-  private String clientIp;
   private int slotCount;
   private int slot;
   private RouteClass route;
   private CellTarget target;
   private String epochText;
-  private Buffer body;
-  private boolean tooLarge;
-  private MultiMap upstreamHeaders;
+  private boolean prepared;
   private int attempts;
   private Endpoint failed;
   private boolean rerouted;
   private boolean held;
-  private long holdTimer = -1;
+  private boolean done;
+  private ScheduledFuture<?> holdTimer;
 
-  Exchange(Proxy proxy, ProxyVerticle loop, HttpServerRequest request) {
+  Exchange(Proxy proxy, ClientConnection client, FullHttpRequest request) {
     this.proxy = proxy;
-    this.loop = loop;
+    this.client = client;
     this.request = request;
+    this.keepAlive = HttpUtil.isKeepAlive(request);
   }
 
   void start() {
-    String path = request.path();
+    String path = path(request.uri());
     if (path.startsWith("/admin") || path.startsWith("/q/")) {
       // the cells' operations and probes are for operators on the cells' own ports
       reject(404, "not a user API path", "not_routed", 0);
       return;
     }
-    clientIp = request.remoteAddress().hostAddress();
-    if (proxy.blocks.isIpBlocked(clientIp)) {
+    if (proxy.blocks.isIpBlocked(client.clientIp())) {
       reject(403, "client address is blocked", "blocked_ip", 0);
       return;
     }
+    HttpHeaders headers = request.headers();
     try {
       user =
           proxy.identity.userOf(
-              request.getHeader(HttpHeaders.AUTHORIZATION), request.getHeader(proxy.userHeader));
+              headers.get(HttpHeaderNames.AUTHORIZATION), headers.get(proxy.userHeader));
     } catch (AuthException e) {
       unauthorized(e.getMessage());
       return;
     }
     if (proxy.blocks.isUserBlocked(user)) {
       reject(403, "user is blocked", "blocked_user", 0);
-      return;
-    }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && length.length() > 0 && tooLong(length)) {
-      tooLarge = true;
-      reject(413, "request body is larger than " + proxy.maxBody + " bytes", "too_large", 0);
       return;
     }
     Routing routing = proxy.upstreams.routing();
@@ -120,37 +125,12 @@ final class Exchange {
           1);
       return;
     }
-    request.handler(this::onData);
-    request.endHandler(v -> onEnd());
+    dispatch();
   }
 
-  private boolean tooLong(String contentLength) {
-    try {
-      return Long.parseLong(contentLength) > proxy.maxBody;
-    } catch (NumberFormatException e) {
-      return false; // Netty has already refused a malformed length
-    }
-  }
-
-  private void onData(Buffer chunk) {
-    if (tooLarge) {
-      return;
-    }
-    if (body == null) {
-      body = Buffer.buffer(chunk.length());
-    }
-    body.appendBuffer(chunk);
-    if (body.length() > proxy.maxBody) {
-      tooLarge = true;
-      body = null;
-      reject(413, "request body is larger than " + proxy.maxBody + " bytes", "too_large", 0);
-    }
-  }
-
-  private void onEnd() {
-    if (!tooLarge) {
-      dispatch();
-    }
+  private static String path(String uri) {
+    int query = uri.indexOf('?');
+    return query < 0 ? uri : uri.substring(0, query);
   }
 
   private void resolve(Routing routing) {
@@ -163,7 +143,7 @@ final class Exchange {
     target = routing.cellOfSlot(slot);
   }
 
-  /** Sends the request by the routing in use now (again, after a hold or a 421). */
+  /** Sends the request by the routing in use now (again, after a hold, a 421 or a failure). */
   private void dispatch() {
     resolve(proxy.upstreams.routing());
     CellState state = target.state();
@@ -189,7 +169,7 @@ final class Exchange {
         || method == HttpMethod.OPTIONS
         || method == HttpMethod.PUT
         || method == HttpMethod.DELETE
-        || request.getHeader(IDEMPOTENCY_KEY) != null;
+        || request.headers().contains(Headers.IDEMPOTENCY_KEY);
   }
 
   // ---- fenced cells: hold writes until a table lets them through, or the bound is reached
@@ -207,22 +187,22 @@ final class Exchange {
     }
     held = true;
     holdTimer =
-        loop.getVertx()
-            .setTimer(
-                proxy.fencedHoldMillis,
-                id -> {
-                  if (held) {
-                    held = false;
-                    proxy.fenced.release(this);
-                    reject(
-                        503,
-                        "cell "
-                            + target.name()
-                            + " is fenced (a switchover is under way); retry shortly",
-                        "fenced_timeout",
-                        1);
-                  }
-                });
+        client.loop.eventLoop.schedule(
+            () -> {
+              if (held) {
+                held = false;
+                proxy.fenced.release(this);
+                reject(
+                    503,
+                    "cell "
+                        + target.name()
+                        + " is fenced (a switchover is under way); retry shortly",
+                    "fenced_timeout",
+                    1);
+              }
+            },
+            proxy.fencedHoldMillis,
+            TimeUnit.MILLISECONDS);
   }
 
   /** Called on this exchange's event loop after a newer table applied. */
@@ -236,13 +216,13 @@ final class Exchange {
       return;
     }
     held = false;
-    loop.getVertx().cancelTimer(holdTimer);
+    holdTimer.cancel(false);
     proxy.fenced.release(this);
     dispatch();
   }
 
   void onLoop(Runnable action) {
-    loop.context().runOnContext(v -> action.run());
+    client.loop.eventLoop.execute(action);
   }
 
   // ---- upstream
@@ -254,80 +234,79 @@ final class Exchange {
       return;
     }
     attempts++;
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(request.method())
-            .setHost(endpoint.host())
-            .setPort(endpoint.port())
-            .setURI(request.uri())
-            .setHeaders(upstreamHeaders())
-            .setIdleTimeout(proxy.upstreamTimeoutMillis);
-    loop.client()
-        .request(options)
-        .onComplete(
-            connected -> {
-              if (connected.failed()) {
-                onFailure(endpoint, connected.cause(), false);
-                return;
-              }
-              HttpClientRequest upstream = connected.result();
-              Future<HttpClientResponse> sent =
-                  body == null ? upstream.send() : upstream.send(body);
-              sent.onComplete(answer -> onAnswer(endpoint, answer));
-            });
+    client.loop.pool(endpoint).send(this);
   }
 
-  private MultiMap upstreamHeaders() {
-    if (upstreamHeaders != null) {
-      return upstreamHeaders;
-    }
-    MultiMap headers = HttpHeaders.headers();
-    String forwardedFor = null;
-    for (Map.Entry<String, String> header : request.headers()) {
-      String name = header.getKey();
-      if (Headers.isHopByHop(name)
-          || Headers.isOneOf(name, proxy.userHeader, SECRET_HEADER, HttpHeaders.AUTHORIZATION)
-          || HOST.contentEqualsIgnoreCase(name)) {
-        continue;
+  /**
+   * The request as it goes to a cell: the client's, with the verified user, the router's secret and
+   * {@code X-Forwarded-For}, without hop-by-hop headers and credentials. Each attempt sends a
+   * retained duplicate, so the original stays readable for a retry.
+   */
+  FullHttpRequest upstreamRequest() {
+    if (!prepared) {
+      prepared = true;
+      HttpHeaders headers = request.headers();
+      List<CharSequence> drop = null;
+      for (Map.Entry<CharSequence, CharSequence> header :
+          (Iterable<Map.Entry<CharSequence, CharSequence>>) headers::iteratorCharSequence) {
+        CharSequence name = header.getKey();
+        if (Headers.isHopByHop(name)) {
+          if (drop == null) {
+            drop = new ArrayList<>(2);
+          }
+          drop.add(name);
+        }
       }
-      if (FORWARDED_FOR.contentEqualsIgnoreCase(name)) {
-        forwardedFor = header.getValue();
-        continue;
+      if (drop != null) {
+        drop.forEach(headers::remove);
       }
-      headers.add(name, header.getValue());
+      headers.remove(HttpHeaderNames.AUTHORIZATION);
+      headers.set(proxy.userHeader, user);
+      if (proxy.secret != null) {
+        headers.set(Headers.SECRET, proxy.secret);
+      }
+      String forwardedFor = headers.get(Headers.FORWARDED_FOR);
+      headers.set(
+          Headers.FORWARDED_FOR,
+          forwardedFor == null ? client.clientIp() : forwardedFor + ", " + client.clientIp());
+      request.setProtocolVersion(HttpVersion.HTTP_1_1);
+      HttpUtil.setKeepAlive(request, true);
     }
-    headers.set(proxy.userHeader, user);
-    if (proxy.secret != null) {
-      headers.set(SECRET_HEADER, proxy.secret);
-    }
-    headers.set(FORWARDED_FOR, forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
-    upstreamHeaders = headers;
-    return headers;
+    // sending consumes the body's bytes: a body goes out as a duplicate, so a retry has it whole
+    return request.content().isReadable() ? request.retainedDuplicate() : request.retain();
   }
 
-  private void onAnswer(Endpoint endpoint, AsyncResult<HttpClientResponse> answer) {
-    if (answer.failed()) {
-      onFailure(endpoint, answer.cause(), true);
+  void onUpstreamResponse(Endpoint endpoint, FullHttpResponse response) {
+    endpoint.onSuccess();
+    if (done) {
+      response.release();
       return;
     }
-    HttpClientResponse response = answer.result();
-    if (response.statusCode() == 421) {
-      response.body(); // read to the end so the connection goes back to the pool
-      endpoint.onSuccess();
-      misdirected(response.getHeader(CELL_EPOCH_HEADER));
+    if (response.status().code() == 421) {
+      String cellEpoch = response.headers().get(Headers.CELL_EPOCH);
+      response.release();
+      misdirected(cellEpoch);
       return;
     }
-    response
-        .body()
-        .onComplete(
-            payload -> {
-              if (payload.failed()) {
-                onFailure(endpoint, payload.cause(), true);
-              } else {
-                endpoint.onSuccess();
-                respond(response, payload.result());
-              }
-            });
+    HttpHeaders headers = response.headers();
+    List<CharSequence> drop = null;
+    for (Map.Entry<CharSequence, CharSequence> header :
+        (Iterable<Map.Entry<CharSequence, CharSequence>>) headers::iteratorCharSequence) {
+      if (Headers.isHopByHop(header.getKey())) {
+        if (drop == null) {
+          drop = new ArrayList<>(2);
+        }
+        drop.add(header.getKey());
+      }
+    }
+    if (drop != null) {
+      drop.forEach(headers::remove);
+    }
+    headers.set(Headers.EPOCH, epochText);
+    if (!keepAlive) {
+      HttpUtil.setKeepAlive(response, false);
+    }
+    finish(response);
   }
 
   /** The cell says the user is not its to serve: read the table again, route once more. */
@@ -349,101 +328,92 @@ final class Exchange {
     rerouted = true;
     failed = null;
     proxy.metrics.retry(target.name(), "misdirected");
-    proxy.tables.refresh().whenComplete((done, error) -> onLoop(this::dispatch));
+    proxy.tables.refresh().whenComplete((ignored, error) -> onLoop(this::dispatch));
   }
 
-  private void onFailure(Endpoint endpoint, Throwable cause, boolean sent) {
-    String kind;
-    if (cause instanceof ConnectionPoolTooBusyException) {
-      kind = "busy";
-    } else if (!sent) {
-      kind = "connect";
-    } else if (cause instanceof TimeoutException) {
-      kind = "timeout";
-    } else {
-      kind = "broken";
-    }
+  void onUpstreamFailure(Endpoint endpoint, Failure failure) {
     String cell = target.name();
-    proxy.metrics.upstreamFailure(cell, kind);
-    if (!"busy".equals(kind) && endpoint.onFailure(System.nanoTime())) {
+    proxy.metrics.upstreamFailure(cell, failure.label);
+    if (failure != Failure.BUSY && endpoint.onFailure(System.nanoTime())) {
       proxy.metrics.ejected(cell);
       LOG.warnf(
-          "endpoint %s of cell %s ejected for a while after %d failures in a row (last: %s %s)",
-          endpoint, cell, proxy.ejectAfter, kind, cause.toString());
+          "endpoint %s of cell %s ejected for a while after %d failures in a row (last: %s)",
+          endpoint, cell, proxy.ejectAfter, failure.label);
+    }
+    if (done) {
+      return;
     }
     // a time-out is not retried: the request has already used the whole budget
-    boolean safe = !sent || ("broken".equals(kind) && isIdempotent());
+    boolean safe = failure.nothingSent() || (failure == Failure.BROKEN && isIdempotent());
     if (safe && attempts < MAX_ATTEMPTS && target.endpoints().length > 1) {
       failed = endpoint;
-      proxy.metrics.retry(cell, "endpoint_" + kind);
+      proxy.metrics.retry(cell, "endpoint_" + failure.label);
       dispatch();
       return;
     }
-    switch (kind) {
-      case "timeout" ->
+    switch (failure) {
+      case TIMEOUT ->
           reject(
               504,
-              "cell " + cell + " did not answer within " + proxy.upstreamTimeoutMillis + " ms",
+              "cell "
+                  + cell
+                  + " did not answer within "
+                  + TimeUnit.NANOSECONDS.toMillis(proxy.upstreamTimeoutNanos)
+                  + " ms",
               "upstream_timeout",
               0);
-      case "busy" -> reject(503, "cell " + cell + " has too many requests waiting", "busy", 1);
-      default -> reject(502, "cell " + cell + " could not be reached (" + kind + ")", kind, 1);
+      case BUSY -> reject(503, "cell " + cell + " has too many requests waiting", "busy", 1);
+      default ->
+          reject(
+              502,
+              "cell " + cell + " could not be reached (" + failure.label + ")",
+              failure.label,
+              1);
     }
   }
 
-  // ---- responses
+  /** The client went away: nothing more is sent to it. */
+  void clientGone() {
+    if (held) {
+      held = false;
+      holdTimer.cancel(false);
+      proxy.fenced.release(this);
+    }
+    done = true;
+    request.release();
+  }
 
-  private void respond(HttpClientResponse upstream, Buffer payload) {
-    HttpServerResponse response = request.response();
-    if (response.ended() || response.closed()) {
+  // ---- answers
+
+  private void finish(FullHttpResponse response) {
+    if (done) {
+      response.release();
       return;
     }
-    int status = upstream.statusCode();
-    response.setStatusCode(status);
-    MultiMap headers = response.headers();
-    for (Map.Entry<String, String> header : upstream.headers()) {
-      String name = header.getKey();
-      if (!Headers.isHopByHop(name) && !CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
-        headers.add(name, header.getValue());
-      }
+    done = true;
+    int status = response.status().code();
+    request.release();
+    client.finish(this, response, keepAlive);
+    if (route != null) {
+      target.meters().record(route, status, System.nanoTime() - started);
     }
-    headers.set(EPOCH_HEADER, epochText);
-    response.end(payload);
-    target.meters().record(route, status, System.nanoTime() - started);
   }
 
   private void unauthorized(String reason) {
-    request
-        .response()
-        .putHeader(
-            WWW_AUTHENTICATE,
+    FullHttpResponse response = Responses.error(401, reason, 0, null, keepAlive);
+    response
+        .headers()
+        .set(
+            HttpHeaderNames.WWW_AUTHENTICATE,
             "Bearer error=\"invalid_token\", error_description=\""
                 + reason.replace('"', '\'')
                 + "\"");
-    reject(401, reason, "unauthenticated", 0);
+    proxy.metrics.rejected(RouterMetrics.NO_CELL, "unauthenticated");
+    finish(response);
   }
 
   private void reject(int status, String reason, String metricReason, long retryAfterSeconds) {
-    String cell = target == null ? RouterMetrics.NO_CELL : target.name();
-    proxy.metrics.rejected(cell, metricReason);
-    HttpServerResponse response = request.response();
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    response.setStatusCode(status);
-    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-    if (retryAfterSeconds > 0) {
-      response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
-    }
-    if (epochText != null) {
-      response.putHeader(EPOCH_HEADER, epochText);
-    }
-    if (tooLarge) {
-      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    }
-    response.end(Headers.errorJson(status, reason));
-    if (target != null && route != null) {
-      target.meters().record(route, status, System.nanoTime() - started);
-    }
+    proxy.metrics.rejected(target == null ? RouterMetrics.NO_CELL : target.name(), metricReason);
+    finish(Responses.error(status, reason, retryAfterSeconds, epochText, keepAlive));
   }
 }

@@ -1,56 +1,40 @@
 package io.unitcell.router.proxy;
 
-import io.vertx.core.buffer.Buffer;
+import io.netty.util.AsciiString;
 
-/** Header rules of a proxy (RFC 9110, 7.6.1) and the router's own error bodies. */
+/** Header names the router reads or writes, and the hop-by-hop rule (RFC 9110, 7.6.1). */
 final class Headers {
   private Headers() {}
 
+  static final AsciiString EPOCH = AsciiString.cached("X-Unitcell-Router-Epoch");
+  static final AsciiString SECRET = AsciiString.cached("X-Unitcell-Router-Secret");
+  static final AsciiString CELL_EPOCH = AsciiString.cached("X-Unitcell-Epoch");
+  static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("Idempotency-Key");
+  static final AsciiString FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+
   /** Hop-by-hop headers: about one connection, never forwarded. */
-  static boolean isHopByHop(String name) {
+  static boolean isHopByHop(CharSequence name) {
     switch (name.length()) {
       case 2:
-        return name.equalsIgnoreCase("te");
+        return AsciiString.contentEqualsIgnoreCase(name, "te");
+      case 6:
+        return AsciiString.contentEqualsIgnoreCase(name, "expect");
       case 7:
-        return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+        return AsciiString.contentEqualsIgnoreCase(name, "trailer")
+            || AsciiString.contentEqualsIgnoreCase(name, "upgrade");
       case 10:
-        return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+        return AsciiString.contentEqualsIgnoreCase(name, "connection")
+            || AsciiString.contentEqualsIgnoreCase(name, "keep-alive");
       case 16:
-        return name.equalsIgnoreCase("proxy-connection");
+        return AsciiString.contentEqualsIgnoreCase(name, "proxy-connection");
       case 17:
-        return name.equalsIgnoreCase("transfer-encoding");
+        return AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding");
       case 18:
-        return name.equalsIgnoreCase("proxy-authenticate");
+        return AsciiString.contentEqualsIgnoreCase(name, "proxy-authenticate");
       case 19:
-        return name.equalsIgnoreCase("proxy-authorization");
+        return AsciiString.contentEqualsIgnoreCase(name, "proxy-authorization");
       default:
         return false;
     }
-  }
-
-  static boolean isOneOf(String name, CharSequence... candidates) {
-    for (CharSequence candidate : candidates) {
-      if (candidate.length() == name.length() && candidate.toString().equalsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** {@code {"status":N,"error":"reason"}}, the shape the cells use too. */
-  static Buffer errorJson(int status, String reason) {
-    StringBuilder json = new StringBuilder(reason.length() + 32);
-    json.append("{\"status\":").append(status).append(",\"error\":\"");
-    for (int i = 0; i < reason.length(); i++) {
-      char c = reason.charAt(i);
-      if (c == '"' || c == '\\') {
-        json.append('\\').append(c);
-      } else if (c < 0x20) {
-        json.append(String.format("\\u%04x", (int) c));
-      } else {
-        json.append(c);
-      }
-    }
-    return Buffer.buffer(json.append("\"}").toString());
   }
 }

@@ -21,7 +21,10 @@ public final class Proxy {
   final String userHeader;
   final String secret;
   final long maxBody;
-  final long upstreamTimeoutMillis;
+  final long upstreamTimeoutNanos;
+  final int connectTimeoutMillis;
+  final int poolSize;
+  final int waitQueue;
   final long fencedHoldMillis;
   final int ejectAfter;
 
@@ -44,7 +47,10 @@ public final class Proxy {
     this.userHeader = config.userHeader();
     this.secret = config.secret().filter(s -> !s.isBlank()).orElse(null);
     this.maxBody = config.upstream().maxBodySize().asLongValue();
-    this.upstreamTimeoutMillis = config.upstream().timeout().toMillis();
+    this.upstreamTimeoutNanos = config.upstream().timeout().toNanos();
+    this.connectTimeoutMillis = (int) config.upstream().connectTimeout().toMillis();
+    this.poolSize = config.upstream().poolSize();
+    this.waitQueue = config.upstream().waitQueue();
     this.fencedHoldMillis = config.fenced().hold().toMillis();
     this.ejectAfter = config.upstream().ejectAfter();
   }

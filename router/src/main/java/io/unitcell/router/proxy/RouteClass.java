@@ -1,6 +1,6 @@
 package io.unitcell.router.proxy;
 
-import io.vertx.core.http.HttpMethod;
+import io.netty.handler.codec.http.HttpMethod;
 
 /** The API route a request belongs to, as a metric label (paths carry ids, routes do not). */
 public enum RouteClass {

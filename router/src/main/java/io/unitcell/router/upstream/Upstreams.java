@@ -44,6 +44,11 @@ public final class Upstreams {
     return endpoints.values();
   }
 
+  /** Whether {@code endpoint} belongs to the table in use. */
+  public boolean isInUse(Endpoint endpoint) {
+    return endpoints.get(endpoint.address()) == endpoint;
+  }
+
   /** Switches to a newer table. */
   public synchronized void apply(RoutingTable table) {
     Map<String, CellTarget> cells = new HashMap<>();

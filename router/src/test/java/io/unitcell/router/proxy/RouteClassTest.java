@@ -2,7 +2,7 @@ package io.unitcell.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.http.HttpMethod;
+import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 
 class RouteClassTest {
