@@ -1,6 +1,8 @@
 package io.unitcell.router;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -23,6 +25,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -76,15 +79,15 @@ public class Router {
         new Upstreams(
             metrics, config.upstream().ejectAfter(), config.upstream().ejectFor().toNanos());
     tables = new Tables(metrics);
-    Proxy proxy =
-        new Proxy(
-            config,
-            identity,
-            blocks,
-            new RateLimits(config.limits(), System::nanoTime),
-            upstreams,
-            tables,
-            metrics);
+    RateLimits limits = new RateLimits(config.limits(), System::nanoTime);
+    Gauge.builder("unitcell.router.limits.users", limits, RateLimits::trackedUsers)
+        .description("Users with a token bucket now (the others have a full one)")
+        .register(registry);
+    FunctionCounter.builder(
+            "unitcell.router.limits.untracked", limits, RateLimits::untrackedRequests)
+        .description("Requests not limited because too many users were tracked")
+        .register(registry);
+    Proxy proxy = new Proxy(config, identity, blocks, limits, upstreams, tables, metrics);
     proxyRef.set(proxy);
     tables.onApplied(
         table -> {
@@ -92,6 +95,7 @@ public class Router {
           proxy.tableApplied();
         });
     tables.start(source());
+    tables.every(Duration.ofSeconds(5), limits::forgetFull);
     if (tables.current() == null) {
       LOG.warnf(
           "no routing table from %s yet: requests get 503 until one arrives", tables.source());

@@ -1,18 +1,18 @@
 package io.unitcell.router.limit;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.unitcell.router.RouterConfig;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * Token buckets per user and per cell. A user's bucket is forgotten a minute after the user's last
- * request (at most a million are kept), so memory follows the active users, not all users.
+ * Token buckets per user and per cell. A user's bucket is forgotten once it has refilled (see
+ * {@link #forgetFull}, run every few seconds off the event loops), so memory follows the active
+ * users. At most {@value #MAX_USERS} users are tracked at once; beyond that, new users are not
+ * limited (and counted) rather than refused or slowing every request down.
  */
 public final class RateLimits {
 
@@ -28,7 +28,12 @@ public final class RateLimits {
   private final int cellBurst;
   private final Map<String, Double> cellRates;
   private final LongSupplier nanoClock;
-  private final Cache<String, TokenBucket> users;
+
+  /** Most users tracked at once. */
+  public static final int MAX_USERS = 2_000_000;
+
+  private final ConcurrentHashMap<String, TokenBucket> users = new ConcurrentHashMap<>();
+  private final LongAdder untracked = new LongAdder();
   private final Map<String, TokenBucket> cells = new ConcurrentHashMap<>();
 
   public RateLimits(RouterConfig.Limits config, LongSupplier nanoClock) {
@@ -38,12 +43,6 @@ public final class RateLimits {
     this.cellBurst = config.cellBurst();
     this.cellRates = parseCellRates(config.cellRates().orElse(List.of()));
     this.nanoClock = nanoClock;
-    this.users =
-        Caffeine.newBuilder()
-            .maximumSize(1_000_000)
-            .expireAfterAccess(Duration.ofMinutes(1))
-            .executor(Runnable::run)
-            .build();
   }
 
   static Map<String, Double> parseCellRates(List<String> entries) {
@@ -67,15 +66,44 @@ public final class RateLimits {
   /** Null when the request may go on, else the limit it ran into. */
   public Refusal check(String user, String cell) {
     long now = nanoClock.getAsLong();
-    if (userRate > 0
-        && !users.get(user, u -> new TokenBucket(userRate, userBurst, now)).tryTake(now)) {
-      return Refusal.USER;
+    if (userRate > 0) {
+      TokenBucket bucket = users.get(user);
+      if (bucket == null) {
+        bucket = newUserBucket(user, now);
+      }
+      if (bucket != null && !bucket.tryTake(now)) {
+        return Refusal.USER;
+      }
     }
     TokenBucket cellBucket = cellBucket(cell, now);
     if (cellBucket != null && !cellBucket.tryTake(now)) {
       return Refusal.CELL;
     }
     return null;
+  }
+
+  private TokenBucket newUserBucket(String user, long now) {
+    if (users.size() >= MAX_USERS) {
+      untracked.increment();
+      return null;
+    }
+    return users.computeIfAbsent(user, u -> new TokenBucket(userRate, userBurst, now));
+  }
+
+  /** Forgets the buckets that are full again (a new one would be the same); off the event loops. */
+  public void forgetFull() {
+    long now = nanoClock.getAsLong();
+    users.values().removeIf(bucket -> bucket.isFullAt(now));
+  }
+
+  /** Users tracked now. */
+  public int trackedUsers() {
+    return users.size();
+  }
+
+  /** Requests of users that were not limited because {@value #MAX_USERS} were tracked. */
+  public long untrackedRequests() {
+    return untracked.sum();
   }
 
   private TokenBucket cellBucket(String cell, long now) {

@@ -38,6 +38,14 @@ public final class TokenBucket {
     return false;
   }
 
+  /**
+   * Whether the bucket has been full since {@code nowNanos} at the latest (forgetting it loses
+   * nothing).
+   */
+  public synchronized boolean isFullAt(long nowNanos) {
+    return tokens + (nowNanos - last) * tokensPerNano >= burst;
+  }
+
   /** Seconds until the next token, rounded up (for {@code Retry-After}). */
   public synchronized long secondsToNextToken() {
     return Math.max(1, (long) Math.ceil((1 - tokens) / tokensPerNano / 1e9));

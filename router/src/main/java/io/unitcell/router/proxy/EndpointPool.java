@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.unitcell.router.upstream.Endpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -77,8 +77,16 @@ final class EndpointPool {
                   protected void initChannel(SocketChannel channel) {
                     channel
                         .pipeline()
-                        .addLast(new HttpClientCodec())
-                        .addLast(new HttpObjectAggregator(MAX_RESPONSE_BYTES))
+                        // the cells' answers are not re-validated header by header (clients'
+                        // requests are, by the server codec)
+                        .addLast(
+                            new HttpClientCodec(
+                                new HttpDecoderConfig()
+                                    .setMaxHeaderSize(16 * 1024)
+                                    .setValidateHeaders(false),
+                                false,
+                                false))
+                        .addLast(new WholeMessages(MAX_RESPONSE_BYTES, null))
                         .addLast(connection);
                   }
                 })

@@ -271,6 +271,9 @@ final class Exchange {
           forwardedFor == null ? client.clientIp() : forwardedFor + ", " + client.clientIp());
       request.setProtocolVersion(HttpVersion.HTTP_1_1);
       HttpUtil.setKeepAlive(request, true);
+      if (request.content().isReadable() && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        HttpUtil.setContentLength(request, request.content().readableBytes()); // it came chunked
+      }
     }
     // sending consumes the body's bytes: a body goes out as a duplicate, so a retry has it whole
     return request.content().isReadable() ? request.retainedDuplicate() : request.retain();
@@ -303,6 +306,9 @@ final class Exchange {
       drop.forEach(headers::remove);
     }
     headers.set(Headers.EPOCH, epochText);
+    if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      HttpUtil.setContentLength(response, response.content().readableBytes()); // it came chunked
+    }
     if (!keepAlive) {
       HttpUtil.setKeepAlive(response, false);
     }

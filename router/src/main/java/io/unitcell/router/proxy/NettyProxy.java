@@ -53,7 +53,7 @@ public final class NettyProxy implements AutoCloseable {
                                 new HttpDecoderConfig()
                                     .setMaxInitialLineLength(MAX_INITIAL_LINE)
                                     .setMaxHeaderSize(MAX_HEADERS)))
-                        .addLast(new BoundedAggregator(maxBody, proxy))
+                        .addLast(new WholeMessages(maxBody, proxy))
                         .addLast(
                             new ClientConnection(
                                 proxy, Loop.of(channel.eventLoop(), proxy, transport)));

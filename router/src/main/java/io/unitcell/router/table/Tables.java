@@ -72,6 +72,12 @@ public final class Tables implements AutoCloseable {
     return reading;
   }
 
+  /** Runs {@code task} every {@code every} on the table thread (off the event loops). */
+  public void every(java.time.Duration every, Runnable task) {
+    executor.scheduleWithFixedDelay(
+        task, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   ScheduledExecutorService executor() {
     return executor;
   }

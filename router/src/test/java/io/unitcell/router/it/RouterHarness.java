@@ -110,6 +110,10 @@ final class RouterHarness implements AutoCloseable {
     router.awaitReady(Duration.ofSeconds(90), () -> admin("/q/health/ready").statusCode() == 200);
   }
 
+  int routerPort() {
+    return routerPort;
+  }
+
   ManagedProcess router() {
     return router;
   }

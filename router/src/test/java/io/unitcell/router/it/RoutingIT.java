@@ -9,7 +9,13 @@ import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.Planner.CellWeight;
 import io.unitcell.topology.RoutingTable;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -100,7 +106,7 @@ class RoutingIT {
 
     assertThat(harness.metric("unitcell_router_requests_seconds_count", "cell=\"cell-1\""))
         .isPositive();
-    assertThat(harness.metric("unitcell_router_requests_seconds", "quantile=\"0.999\""))
+    assertThat(harness.metric("unitcell_router_requests_seconds_bucket", "le=\"+Inf\""))
         .isPositive();
     assertThat(harness.metric("unitcell_router_table_epoch")).isEqualTo(1.0);
   }
@@ -162,6 +168,50 @@ class RoutingIT {
       assertThat(response.body()).contains("not a user API path");
     }
     assertThat(stubs.values().stream().mapToLong(Stub::count).sum()).isEqualTo(served);
+  }
+
+  @Test
+  @Order(6)
+  void chunkedBodiesArriveWholeAndPipelinedRequestsAreAnsweredInOrder() throws Exception {
+    String body = "{\"lines\":\"" + "x".repeat(5000) + "\"}";
+    HttpResponse<String> response =
+        harness.send(
+            harness
+                .request("/orders", "user-3")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))))
+                .build());
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(RouterHarness.json(response.body()).get("body").asText()).isEqualTo(body);
+
+    // two requests in one write on one connection: two answers, in order
+    try (Socket socket = new Socket("127.0.0.1", harness.routerPort())) {
+      socket.setSoTimeout(10_000);
+      String two =
+          "GET /orders/1 HTTP/1.1\r\nHost: x\r\nX-User-Id: user-1\r\n\r\n"
+              + "GET /orders/2 HTTP/1.1\r\nHost: x\r\nX-User-Id: user-2\r\n\r\n";
+      socket.getOutputStream().write(two.getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      List<String> paths = new java.util.ArrayList<>();
+      for (int answer = 0; answer < 2; answer++) {
+        assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+        int length = 0;
+        for (String line; !(line = in.readLine()).isEmpty(); ) {
+          if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            length = Integer.parseInt(line.substring(15).trim());
+          }
+        }
+        char[] json = new char[length];
+        for (int read = 0; read < length; ) {
+          read += in.read(json, read, length - read);
+        }
+        paths.add(RouterHarness.json(new String(json)).get("path").asText());
+      }
+      assertThat(paths).containsExactly("/orders/1", "/orders/2");
+    }
   }
 
   static String userOf(String cell, RoutingTable in) {
