@@ -27,6 +27,8 @@
 #                       (Authorization: Bearer, one token per user, made up front by
 #                       bench/router/tokens.py; the router caches verified tokens); nginx and HAProxy
 #                       still hash the X-User-Id header, which every request keeps carrying
+#   --router-env K=V    one more environment variable for the router (repeatable), e.g.
+#                       UNITCELL_ROUTER_LIMITS_USER_RATE=0 to measure without the per-user limit
 #   --no-build          use the router jar already built (else mvn -pl topology,router -am package)
 # Installs wrk, nginx and haproxy with apt when one is missing (their packaged services are kept
 # from starting; every process here runs from its own config under the run directory). Before
@@ -68,19 +70,22 @@ cd "$(dirname "$0")/.."
 build=true pin=false jwt=false retries=2 disturbed_pct=20 workers=1 connections=64 threads=2 duration=30s warmup=10s router_warmup=30s rounds=1
 proxies=router,nginx,haproxy users=10000 java_bin=java port_base=28080
 jvm_opts="-Xms256m -Xmx256m -XX:+UseParallelGC"
+router_env=()
 while (($#)); do
   case $1 in
     --no-build) build=false ;;
     --pin) pin=true ;;
     --jwt) jwt=true ;;
     --workers | --connections | --threads | --duration | --warmup | --router-warmup | --rounds | \
-      --proxies | --users | --java | --jvm-opts | --port-base | --retries)
+      --proxies | --users | --java | --jvm-opts | --port-base | --retries | --router-env)
       (($# >= 2)) || { echo "router.sh: $1 needs a value" >&2; exit 2; }
       case $1 in
         --workers) workers=$2 ;; --connections) connections=$2 ;; --threads) threads=$2 ;;
         --duration) duration=$2 ;; --warmup) warmup=$2 ;; --router-warmup) router_warmup=$2 ;;
         --rounds) rounds=$2 ;; --proxies) proxies=$2 ;; --users) users=$2 ;; --java) java_bin=$2 ;;
         --jvm-opts) jvm_opts=$2 ;; --port-base) port_base=$2 ;; --retries) retries=$2 ;;
+        --router-env) [[ $2 == ?*=* ]] || { echo "router.sh: --router-env needs K=V" >&2; exit 2; }
+          router_env+=("$2") ;;
       esac
       shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -440,7 +445,7 @@ start_proxy() { # proxy tag
       ! $jwt || auth_env=(UNITCELL_ROUTER_AUTH=jwt UNITCELL_ROUTER_JWT_HS256_SECRET="$jwt_secret")
       start router "$log" "${proxy_pin[@]}" env UNITCELL_ROUTER_HOST=127.0.0.1 UNITCELL_ROUTER_PORT="${proxy_port[router]}" \
         QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$router_admin_port UNITCELL_ROUTING_TABLE="$run/routing-table.json" \
-        "${auth_env[@]}" UNITCELL_ROUTER_EVENT_LOOPS="$workers" "$java_bin" "${jvm_args[@]}" -jar "$router_app/quarkus-run.jar"
+        "${auth_env[@]}" UNITCELL_ROUTER_EVENT_LOOPS="$workers" ${router_env[@]+"${router_env[@]}"} "$java_bin" "${jvm_args[@]}" -jar "$router_app/quarkus-run.jar"
       wait_http router "http://127.0.0.1:$router_admin_port/q/health/ready" 60
       ;;
   esac
@@ -483,7 +488,7 @@ wait_http backend "http://127.0.0.1:$status_port/" 10
   echo "tree: $(git rev-parse --short HEAD 2>/dev/null)$([[ -z $(git status --porcelain -- router topology 2>/dev/null) ]] || echo ' + uncommitted changes in router/ or topology/')"
   echo "versions: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $("$nginx_bin" -v 2>&1); $("$haproxy_bin" -v | head -1 | cut -d' ' -f1-3)"
   if has router; then
-    echo "router: $router_jar built $router_built; $("$java_bin" -version 2>&1 | head -1); JVM flags: $jvm_opts"
+    echo "router: $router_jar built $router_built; $("$java_bin" -version 2>&1 | head -1); JVM flags: $jvm_opts; extra env: ${router_env[*]:-none}"
   fi
   echo "settings: workers=$workers$($pin && echo ", pinned: proxy ${proxy_pin[*]}, wrk and backend ${load_pin[*]}"), wrk -t $threads -c $connections -d $duration, warm-up $warmup (router $router_warmup), rounds=$rounds, users=$users$($jwt && echo ", router auth: JWT (HS256)")"
 } | tee "$run/setup.txt"
