@@ -17,6 +17,9 @@ import java.util.ArrayDeque;
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
 
+  /** Pipelined requests waiting at most on one connection; a client sending more is cut off. */
+  static final int MAX_PIPELINED = 32;
+
   final Proxy proxy;
   final Loop loop;
   private Channel channel;
@@ -65,6 +68,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     } else {
       if (pipelined == null) {
         pipelined = new ArrayDeque<>();
+      }
+      if (pipelined.size() >= MAX_PIPELINED) {
+        request.release();
+        proxy.metrics.rejected(RouterMetrics.NO_CELL, "pipelined_too_deep");
+        ctx.close();
+        return;
       }
       pipelined.add(request);
     }
