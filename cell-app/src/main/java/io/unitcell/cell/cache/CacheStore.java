@@ -1,6 +1,8 @@
 package io.unitcell.cell.cache;
 
 import io.quarkus.runtime.StartupEvent;
+import io.reactivex.rxjava3.exceptions.UndeliverableException;
+import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
@@ -104,6 +106,14 @@ public class CacheStore {
    * request to need a cache creates it later.
    */
   void warmUp(@Observes StartupEvent event) {
+    // Hot Rod iterates entries on RxJava: when the server goes away mid-iteration, the error after
+    // the caller already failed (and closed the iterator) has nobody to go to, and RxJava's default
+    // hands it to the thread's uncaught-exception handler. The caller has its exception already.
+    RxJavaPlugins.setErrorHandler(
+        error ->
+            LOG.debugf(
+                "late Infinispan client error, already reported to its caller: %s",
+                error instanceof UndeliverableException ? error.getCause() : error));
     Thread warmUp =
         new Thread(
             () -> {
