@@ -1,0 +1,64 @@
+package io.unitcell.operator.crds.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** What the operator observed and published for a topology. */
+public class TopologyStatus {
+
+  @JsonPropertyDescription("Epoch of the routing table published (bumped only when it changes).")
+  private Long epoch;
+
+  @JsonPropertyDescription("Slots per cell in the published table.")
+  private Map<String, Integer> slotsByCell;
+
+  @JsonPropertyDescription("ConfigMap holding the routing table (key routing-table.json).")
+  private String routingTable;
+
+  @JsonPropertyDescription("The generation this status describes.")
+  private Long observedGeneration;
+
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Long getEpoch() {
+    return epoch;
+  }
+
+  public void setEpoch(Long epoch) {
+    this.epoch = epoch;
+  }
+
+  public Map<String, Integer> getSlotsByCell() {
+    return slotsByCell;
+  }
+
+  public void setSlotsByCell(Map<String, Integer> slotsByCell) {
+    this.slotsByCell = slotsByCell;
+  }
+
+  public String getRoutingTable() {
+    return routingTable;
+  }
+
+  public void setRoutingTable(String routingTable) {
+    this.routingTable = routingTable;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+}
