@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
@@ -22,16 +23,16 @@ public class CellSpec {
 
   @JsonPropertyDescription("The Topology (same namespace) this cell belongs to; fixed.")
   @Required
-  @Pattern(DNS_LABEL) @ValidationRule(value = "self == oldSelf", message = "topology is immutable")
+  @Pattern(DNS_LABEL) @Size(max = 63) @ValidationRule(value = "self == oldSelf", message = "topology is immutable")
   private String topology;
 
   @JsonPropertyDescription("Zone the cell serves from normally; a zone of its topology.")
   @Required
-  @Pattern(DNS_LABEL) private String primaryZone;
+  @Pattern(DNS_LABEL) @Size(max = 63) private String primaryZone;
 
   @JsonPropertyDescription("Zone it fails over to; a zone of its topology, not primaryZone.")
   @Required
-  @Pattern(DNS_LABEL) private String standbyZone;
+  @Pattern(DNS_LABEL) @Size(max = 63) private String standbyZone;
 
   @JsonPropertyDescription("Share of the topology's slots, relative to the other cells' weights.")
   @Min(1) @Default("1")

@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
@@ -21,7 +22,7 @@ public class TopologySpec {
 
   @JsonPropertyDescription("Zones (data centers) cells run in, each in a region.")
   @Required
-  private List<Zone> zones;
+  @Size(min = 1, max = 16) private List<Zone> zones;
 
   @JsonPropertyDescription("How a cell whose active zone fails is moved to its standby zone.")
   private Failover failover = new Failover();
