@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * refuse, with the messages a platform engineer sees from kubectl.
  */
 @WithKubeTestbed(tier = 1)
-class CrdValidationTest {
+public class CrdValidationTest {
 
   static final String NS = "crd-validation";
   static final ResourceDefinitionContext TOPOLOGIES = context("topologies", "Topology");
@@ -42,11 +42,21 @@ class CrdValidationTest {
 
   @BeforeAll
   static void installCrds(KubernetesClient client) throws Exception {
+    installCrds(client, NS);
+  }
+
+  /** Installs the checked-in CRDs (once per API server) and creates {@code namespace}. */
+  public static void installCrds(KubernetesClient client, String namespace) throws Exception {
     for (String file : List.of("topologies.unitcell.io-v1.yml", "cells.unitcell.io-v1.yml")) {
       try (InputStream yaml = Files.newInputStream(Path.of("..", "crds", file))) {
         CustomResourceDefinition crd =
             client.getKubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class);
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .resource(crd)
+            .createOr(c -> c.update());
         client
             .apiextensions()
             .v1()
@@ -66,7 +76,8 @@ class CrdValidationTest {
     }
     client
         .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
   }
 
