@@ -11,6 +11,30 @@ import java.util.Objects;
 public final class Conditions {
   private Conditions() {}
 
+  /** Whether two condition lists say the same (type, status, reason, message, transition time). */
+  public static boolean same(List<Condition> a, List<Condition> b) {
+    return text(a).equals(text(b));
+  }
+
+  private static String text(List<Condition> conditions) {
+    StringBuilder text = new StringBuilder();
+    for (Condition c : conditions == null ? List.<Condition>of() : conditions) {
+      text.append(c.getType())
+          .append('|')
+          .append(c.getStatus())
+          .append('|')
+          .append(c.getReason())
+          .append('|')
+          .append(c.getMessage())
+          .append('|')
+          .append(c.getLastTransitionTime())
+          .append('|')
+          .append(c.getObservedGeneration())
+          .append(';');
+    }
+    return text.toString();
+  }
+
   /** {@code current} with condition {@code type} set; the others kept as they are. */
   public static List<Condition> with(
       List<Condition> current,

@@ -186,22 +186,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
         && Objects.equals(a.getSlotsByCell(), b.getSlotsByCell())
         && Objects.equals(a.getRoutingTable(), b.getRoutingTable())
         && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
-        && conditionsText(a).equals(conditionsText(b));
-  }
-
-  private static String conditionsText(TopologyStatus status) {
-    StringBuilder text = new StringBuilder();
-    status
-        .getConditions()
-        .forEach(
-            c ->
-                text.append(c.getType())
-                    .append(c.getStatus())
-                    .append(c.getReason())
-                    .append(c.getMessage())
-                    .append(c.getLastTransitionTime())
-                    .append(';'));
-    return text.toString();
+        && Conditions.same(a.getConditions(), b.getConditions());
   }
 
   private static TopologyStatus copy(TopologyStatus status) {

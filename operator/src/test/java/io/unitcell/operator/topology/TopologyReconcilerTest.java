@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * must and bumps the epoch once, and a steady state writes nothing.
  */
 @WithKubeTestbed(tier = 1)
-class TopologyReconcilerTest {
+public class TopologyReconcilerTest {
 
   static final String NS = "topology-reconciler";
   static Operator operator;
@@ -64,7 +64,7 @@ class TopologyReconcilerTest {
     return topology;
   }
 
-  static Cell cell(String name, String topology, String primary, String standby) {
+  public static Cell cell(String name, String topology, String primary, String standby) {
     Cell cell = new Cell();
     cell.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
     CellSpec spec = new CellSpec();

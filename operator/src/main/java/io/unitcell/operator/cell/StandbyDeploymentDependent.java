@@ -1,0 +1,20 @@
+package io.unitcell.operator.cell;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.unitcell.operator.crds.v1alpha1.Cell;
+
+/** Warm instances of the cell app in the standby zone. */
+public class StandbyDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, Cell> {
+
+  public StandbyDeploymentDependent() {
+    super(Deployment.class);
+  }
+
+  @Override
+  protected Deployment desired(Cell cell, Context<Cell> context) {
+    return CellDeployments.desired(
+        cell, CellNames.standbyZone(cell), "standby", cell.getSpec().getStandbyReplicas());
+  }
+}
