@@ -47,6 +47,7 @@ class KubeTestbedTier1Test {
         .waitUntilCondition(
             crd ->
                 crd.getStatus() != null
+                    && crd.getStatus().getConditions() != null
                     && crd.getStatus().getConditions().stream()
                         .anyMatch(
                             c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),

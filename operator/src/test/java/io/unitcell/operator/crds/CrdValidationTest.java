@@ -65,6 +65,7 @@ public class CrdValidationTest {
             .waitUntilCondition(
                 c ->
                     c.getStatus() != null
+                        && c.getStatus().getConditions() != null
                         && c.getStatus().getConditions().stream()
                             .anyMatch(
                                 x ->
