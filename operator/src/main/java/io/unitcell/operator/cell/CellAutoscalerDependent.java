@@ -17,11 +17,7 @@ public class CellAutoscalerDependent
   @Override
   protected HorizontalPodAutoscaler desired(Cell cell, Context<Cell> context) {
     return new HorizontalPodAutoscalerBuilder()
-        .withNewMetadata()
-        .withName(cell.getMetadata().getName())
-        .withNamespace(cell.getMetadata().getNamespace())
-        .addToLabels(CellNames.CELL_LABEL, cell.getMetadata().getName())
-        .endMetadata()
+        .withMetadata(CellNames.metadata(cell, cell.getMetadata().getName()))
         .withNewSpec()
         .withNewScaleTargetRef()
         .withApiVersion("apps/v1")

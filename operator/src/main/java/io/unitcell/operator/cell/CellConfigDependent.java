@@ -18,11 +18,7 @@ public class CellConfigDependent extends CRUDKubernetesDependentResource<ConfigM
   protected ConfigMap desired(Cell cell, Context<Cell> context) {
     var database = cell.getSpec().getDatabase();
     return new ConfigMapBuilder()
-        .withNewMetadata()
-        .withName(CellNames.config(cell))
-        .withNamespace(cell.getMetadata().getNamespace())
-        .addToLabels(CellNames.CELL_LABEL, cell.getMetadata().getName())
-        .endMetadata()
+        .withMetadata(CellNames.metadata(cell, CellNames.config(cell)))
         .withData(
             Map.of(
                 "UNITCELL_CELL",

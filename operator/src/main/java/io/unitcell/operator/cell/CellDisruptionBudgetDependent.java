@@ -18,11 +18,7 @@ public class CellDisruptionBudgetDependent
   @Override
   protected PodDisruptionBudget desired(Cell cell, Context<Cell> context) {
     return new PodDisruptionBudgetBuilder()
-        .withNewMetadata()
-        .withName(cell.getMetadata().getName())
-        .withNamespace(cell.getMetadata().getNamespace())
-        .addToLabels(CellNames.CELL_LABEL, cell.getMetadata().getName())
-        .endMetadata()
+        .withMetadata(CellNames.metadata(cell, cell.getMetadata().getName()))
         .withNewSpec()
         .withMaxUnavailable(new IntOrString(1))
         .withNewSelector()

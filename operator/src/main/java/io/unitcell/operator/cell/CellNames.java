@@ -1,5 +1,7 @@
 package io.unitcell.operator.cell;
 
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import java.util.Map;
 
@@ -32,6 +34,15 @@ public final class CellNames {
 
   public static String config(Cell cell) {
     return cell.getMetadata().getName() + "-config";
+  }
+
+  /** Metadata of an object the cell owns: its name, the cell's namespace and cell label. */
+  public static ObjectMeta metadata(Cell cell, String name) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(cell.getMetadata().getNamespace())
+        .addToLabels(CELL_LABEL, cell.getMetadata().getName())
+        .build();
   }
 
   /** Labels of the cell's pods in {@code zone}, as {@code active} or {@code standby}. */

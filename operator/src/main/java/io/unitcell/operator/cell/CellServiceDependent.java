@@ -18,11 +18,7 @@ public class CellServiceDependent extends CRUDKubernetesDependentResource<Servic
   @Override
   protected Service desired(Cell cell, Context<Cell> context) {
     return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(cell.getMetadata().getName())
-        .withNamespace(cell.getMetadata().getNamespace())
-        .addToLabels(CellNames.CELL_LABEL, cell.getMetadata().getName())
-        .endMetadata()
+        .withMetadata(CellNames.metadata(cell, cell.getMetadata().getName()))
         .withNewSpec()
         .withSelector(CellNames.activeSelector(cell))
         .addNewPort()

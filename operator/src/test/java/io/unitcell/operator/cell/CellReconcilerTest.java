@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.unitcell.operator.crds.CrdValidationTest;
+import io.unitcell.operator.OperatorTestbed;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.topology.TopologyReconcilerTest;
 import io.unitcell.testbed.KubeTestbed;
@@ -37,10 +37,7 @@ class CellReconcilerTest {
 
   @BeforeAll
   static void start(KubernetesClient client) throws Exception {
-    CrdValidationTest.installCrds(client, NS);
-    operator = new Operator(o -> o.withKubernetesClient(client));
-    operator.register(new CellReconciler());
-    operator.start();
+    operator = OperatorTestbed.start(client, NS, new CellReconciler());
   }
 
   @AfterAll
@@ -60,18 +57,7 @@ class CellReconcilerTest {
   void aCellGetsItsObjectsAndScalingMovesTheAutoscalerFloor(
       KubeTestbed testbed, KubernetesClient client) {
     client.resource(newCell("cell-1")).create();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                client
-                        .autoscaling()
-                        .v2()
-                        .horizontalPodAutoscalers()
-                        .inNamespace(NS)
-                        .withName("cell-1")
-                        .get()
-                    != null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> hpa(client) != null);
 
     Deployment active = client.apps().deployments().inNamespace(NS).withName("cell-1-zone-a").get();
     Deployment standby =
@@ -104,14 +90,7 @@ class CellReconcilerTest {
     assertThat(service.getSpec().getSelector())
         .containsEntry("unitcell.io/role", "active")
         .containsEntry("unitcell.io/cell", "cell-1");
-    HorizontalPodAutoscaler hpa =
-        client
-            .autoscaling()
-            .v2()
-            .horizontalPodAutoscalers()
-            .inNamespace(NS)
-            .withName("cell-1")
-            .get();
+    HorizontalPodAutoscaler hpa = hpa(client);
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
     assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("cell-1-zone-a");
@@ -138,20 +117,7 @@ class CellReconcilerTest {
 
     // kubectl scale goes through the scale subresource to spec.replicas, and on to the autoscaler
     testbed.kubectl("scale", "cells.unitcell.io/cell-1", "-n", NS, "--replicas=4");
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                client
-                        .autoscaling()
-                        .v2()
-                        .horizontalPodAutoscalers()
-                        .inNamespace(NS)
-                        .withName("cell-1")
-                        .get()
-                        .getSpec()
-                        .getMinReplicas()
-                    == 4);
+    await().atMost(Duration.ofSeconds(30)).until(() -> hpa(client).getSpec().getMinReplicas() == 4);
 
     // steady state: an event without a change writes nothing
     Map<String, String> versions = versions(client);
@@ -170,18 +136,22 @@ class CellReconcilerTest {
         .untilAsserted(() -> assertThat(versions(client)).isEqualTo(versions));
   }
 
+  static HorizontalPodAutoscaler hpa(KubernetesClient client) {
+    return client
+        .autoscaling()
+        .v2()
+        .horizontalPodAutoscalers()
+        .inNamespace(NS)
+        .withName("cell-1")
+        .get();
+  }
+
   static Map<String, String> versions(KubernetesClient client) {
     return Stream.of(
             client.apps().deployments().inNamespace(NS).withName("cell-1-zone-a").get(),
             client.apps().deployments().inNamespace(NS).withName("cell-1-zone-b").get(),
             client.services().inNamespace(NS).withName("cell-1").get(),
-            client
-                .autoscaling()
-                .v2()
-                .horizontalPodAutoscalers()
-                .inNamespace(NS)
-                .withName("cell-1")
-                .get(),
+            hpa(client),
             client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("cell-1").get(),
             client.configMaps().inNamespace(NS).withName("cell-1-config").get())
         .collect(

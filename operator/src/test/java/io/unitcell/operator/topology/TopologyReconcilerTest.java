@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.unitcell.operator.crds.CrdValidationTest;
+import io.unitcell.operator.OperatorTestbed;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.CellSpec;
 import io.unitcell.operator.crds.v1alpha1.Database;
@@ -36,10 +36,7 @@ public class TopologyReconcilerTest {
 
   @BeforeAll
   static void start(KubernetesClient client) throws Exception {
-    CrdValidationTest.installCrds(client, NS);
-    operator = new Operator(o -> o.withKubernetesClient(client));
-    operator.register(new TopologyReconciler());
-    operator.start();
+    operator = OperatorTestbed.start(client, NS, new TopologyReconciler());
   }
 
   @AfterAll
