@@ -201,6 +201,24 @@ public final class KubeTestbed implements AutoCloseable {
     log("zone " + zone + " up (its KWOK started)");
   }
 
+  /** Waits until the CRD {@code name} is Established (its conditions may be missing at first). */
+  public static void awaitEstablished(KubernetesClient client, String name) {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(name)
+        .waitUntilCondition(
+            crd ->
+                crd.getStatus() != null
+                    && crd.getStatus().getConditions() != null
+                    && crd.getStatus().getConditions().stream()
+                        .anyMatch(
+                            c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
+            30,
+            java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   /** Whether a node's Ready condition is True. */
   public static boolean isReady(Node node) {
     return node.getStatus() != null

@@ -39,20 +39,7 @@ class KubeTestbedTier1Test {
           client.getKubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class);
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName("widgets.testbed.unitcell.io")
-        .waitUntilCondition(
-            crd ->
-                crd.getStatus() != null
-                    && crd.getStatus().getConditions() != null
-                    && crd.getStatus().getConditions().stream()
-                        .anyMatch(
-                            c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
-            30,
-            java.util.concurrent.TimeUnit.SECONDS);
+    KubeTestbed.awaitEstablished(client, "widgets.testbed.unitcell.io");
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())

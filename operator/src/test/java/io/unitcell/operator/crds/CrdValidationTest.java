@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -57,22 +56,7 @@ public class CrdValidationTest {
             .customResourceDefinitions()
             .resource(crd)
             .createOr(c -> c.update());
-        client
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .withName(crd.getMetadata().getName())
-            .waitUntilCondition(
-                c ->
-                    c.getStatus() != null
-                        && c.getStatus().getConditions() != null
-                        && c.getStatus().getConditions().stream()
-                            .anyMatch(
-                                x ->
-                                    "Established".equals(x.getType())
-                                        && "True".equals(x.getStatus())),
-                30,
-                TimeUnit.SECONDS);
+        KubeTestbed.awaitEstablished(client, crd.getMetadata().getName());
       }
     }
     client

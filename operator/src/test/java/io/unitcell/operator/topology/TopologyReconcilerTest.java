@@ -78,9 +78,16 @@ public class TopologyReconcilerTest {
     return cell;
   }
 
+  static ConfigMap tableMap(KubernetesClient client, String topology) {
+    return client
+        .configMaps()
+        .inNamespace(NS)
+        .withName(TopologyReconciler.tableName(topology))
+        .get();
+  }
+
   static RoutingTable table(KubernetesClient client, String topology) {
-    ConfigMap map =
-        client.configMaps().inNamespace(NS).withName(TopologyReconciler.tableName(topology)).get();
+    ConfigMap map = tableMap(client, topology);
     return map == null
         ? null
         : RoutingTable.fromJson(map.getData().get(TopologyReconciler.TABLE_KEY));
@@ -138,14 +145,7 @@ public class TopologyReconcilerTest {
     assertThat(Planner.movedSlots(first.ownerBySlot(), second.ownerBySlot())).isEqualTo(gained);
 
     // steady state: nothing is written again
-    String version =
-        client
-            .configMaps()
-            .inNamespace(NS)
-            .withName(TopologyReconciler.tableName("shop"))
-            .get()
-            .getMetadata()
-            .getResourceVersion();
+    String version = tableMap(client, "shop").getMetadata().getResourceVersion();
     client
         .resources(Topology.class)
         .inNamespace(NS)
@@ -161,14 +161,7 @@ public class TopologyReconcilerTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(
-                        client
-                            .configMaps()
-                            .inNamespace(NS)
-                            .withName(TopologyReconciler.tableName("shop"))
-                            .get()
-                            .getMetadata()
-                            .getResourceVersion())
+                assertThat(tableMap(client, "shop").getMetadata().getResourceVersion())
                     .isEqualTo(version));
     assertThat(table(client, "shop").epoch()).isEqualTo(second.epoch());
   }
