@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.router.RouterNames;
 import io.unitcell.operator.topology.TopologyReconciler;
 
 /**
@@ -69,6 +70,12 @@ final class CellDeployments {
                 .withNewConfigMapRef()
                 .withName(CellNames.config(cell))
                 .endConfigMapRef()
+                .endEnvFrom()
+                .addNewEnvFrom()
+                .withNewSecretRef()
+                .withName(RouterNames.secret(cell.getSpec().getTopology()))
+                .withOptional(true)
+                .endSecretRef()
                 .endEnvFrom()
                 .addNewVolumeMount()
                 .withName("routing-table")

@@ -1,22 +1,44 @@
 package io.unitcell.operator.cell;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.CellStatus;
-import io.unitcell.operator.topology.Conditions;
+import io.unitcell.operator.crds.v1alpha1.Condition;
+import io.unitcell.operator.router.RouterNames;
+import io.unitcell.operator.support.Conditions;
+import io.unitcell.operator.support.Events;
+import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.topology.CellRoute;
+import io.unitcell.topology.CellState;
+import io.unitcell.topology.RoutingTable;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
  * Runs a cell: its settings, the app in the active zone (autoscaled) and warm in the standby zone,
  * its Service, autoscaler and disruption budget, all owned by the Cell (deleting the Cell deletes
- * them). Status: phase, active zone, replicas, patched only when it changed.
+ * them). Status: phase, active zone, slots (from the published routing table), replicas, patched
+ * only when it changed.
+ *
+ * <p>Deleting a Cell that still owns slots is refused: the finalizer stays, the cell keeps serving,
+ * and the condition {@code Removable=False} says what to do ({@code spec.drain}). Once the routing
+ * table gives it no slot, the finalizer goes and the garbage collector removes its objects.
  */
 @Workflow(
     dependents = {
@@ -28,7 +50,41 @@ import java.util.stream.Collectors;
       @Dependent(name = "disruption-budget", type = CellDisruptionBudgetDependent.class)
     })
 @ControllerConfiguration
-public class CellReconciler implements Reconciler<Cell> {
+public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
+
+  static final String TABLES = "routing-tables";
+
+  @Override
+  public List<EventSource<?, Cell>> prepareEventSources(EventSourceContext<Cell> context) {
+    // a new routing table changes the slots (and fence) of every cell of its topology
+    return List.of(
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, Cell.class)
+                .withName(TABLES)
+                .withLabelSelector(RouterNames.TOPOLOGY_LABEL)
+                .withSecondaryToPrimaryMapper(
+                    table ->
+                        context
+                            .getPrimaryCache()
+                            .list(
+                                table.getMetadata().getNamespace(),
+                                cell ->
+                                    table
+                                        .getMetadata()
+                                        .getLabels()
+                                        .get(RouterNames.TOPOLOGY_LABEL)
+                                        .equals(cell.getSpec().getTopology()))
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper(
+                    (Cell cell) ->
+                        java.util.Set.of(
+                            new ResourceID(
+                                TopologyReconciler.tableName(cell.getSpec().getTopology()),
+                                cell.getMetadata().getNamespace())))
+                .build(),
+            context));
+  }
 
   @Override
   public UpdateControl<Cell> reconcile(Cell cell, Context<Cell> context) {
@@ -50,10 +106,13 @@ public class CellReconciler implements Reconciler<Cell> {
             ? 0
             : active.getStatus().getReadyReplicas();
     long generation = cell.getMetadata().getGeneration();
+    RoutingTable table = table(cell, context);
+    String name = cell.getMetadata().getName();
+    CellRoute route = table == null ? null : table.route(name);
     CellStatus previous = cell.getStatus();
     CellStatus status = new CellStatus();
     status.setActiveZone(CellNames.activeZone(cell));
-    status.setPhase(ready > 0 ? "Serving" : "Pending");
+    status.setPhase(phase(cell, route, ready));
     status.setReplicas(replicas);
     status.setReadyReplicas(ready);
     status.setSelector(
@@ -61,7 +120,7 @@ public class CellReconciler implements Reconciler<Cell> {
             .map(e -> e.getKey() + "=" + e.getValue())
             .sorted()
             .collect(Collectors.joining(",")));
-    status.setSlots(previous == null ? null : previous.getSlots());
+    status.setSlots(table == null ? null : table.slotCountOf(name));
     status.setObservedGeneration(generation);
     status.setConditions(
         Conditions.with(
@@ -71,17 +130,99 @@ public class CellReconciler implements Reconciler<Cell> {
             ready > 0 ? "InstancesReady" : "NoReadyInstance",
             ready + " of " + replicas + " instances ready in " + status.getActiveZone(),
             generation));
-    if (previous != null
+    if (sameStatus(previous, status)) {
+      return UpdateControl.noUpdate();
+    }
+    cell.setStatus(status);
+    return UpdateControl.patchStatus(cell);
+  }
+
+  @Override
+  public DeleteControl cleanup(Cell cell, Context<Cell> context) {
+    RoutingTable table = table(cell, context);
+    String name = cell.getMetadata().getName();
+    int slots = table == null ? 0 : table.slotCountOf(name);
+    if (slots == 0) {
+      Events.record(
+          context.getClient(),
+          cell,
+          Events.NORMAL,
+          "Removed",
+          "owns no slots: its objects are left to the garbage collector");
+      return DeleteControl.defaultDelete();
+    }
+    String reason;
+    String message;
+    if (cell.getSpec().getDrain() == null) {
+      reason = "OwnsSlots";
+      message =
+          "deletion refused: the cell owns "
+              + slots
+              + " slots and their users' data; set spec.drain.to to a cell of topology "
+              + cell.getSpec().getTopology()
+              + " to fence and move them first (the cell keeps serving meanwhile)";
+    } else {
+      reason = "Draining";
+      message =
+          "deletion waits for the drain to "
+              + cell.getSpec().getDrain().getTo()
+              + ": the cell still owns "
+              + slots
+              + " slots (see the Topology's Draining condition)";
+    }
+    CellStatus status = cell.getStatus() == null ? new CellStatus() : cell.getStatus();
+    List<Condition> before = status.getConditions();
+    List<Condition> after =
+        Conditions.with(
+            before, "Removable", false, reason, message, cell.getMetadata().getGeneration());
+    if (!Conditions.same(before, after)) {
+      Events.record(
+          context.getClient(),
+          cell,
+          "OwnsSlots".equals(reason) ? Events.WARNING : Events.NORMAL,
+          "OwnsSlots".equals(reason) ? "RemovalRefused" : "RemovalWaiting",
+          message);
+      status.setConditions(after);
+      cell.setStatus(status);
+      context.getClient().resource(cell).patchStatus();
+    }
+    // the table's informer wakes this up when the slots move; the period is a safety net
+    return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30));
+  }
+
+  private static String phase(Cell cell, CellRoute route, int ready) {
+    if (route == null) {
+      return cell.getSpec().getDrain() != null ? "Drained" : "Pending";
+    }
+    if (route.state() == CellState.FENCED) {
+      return "Fenced";
+    }
+    if (route.state() == CellState.DOWN) {
+      return "Down";
+    }
+    return ready > 0 ? "Serving" : "Pending";
+  }
+
+  private static RoutingTable table(Cell cell, Context<Cell> context) {
+    return context.getSecondaryResources(ConfigMap.class).stream()
+        .filter(
+            map ->
+                TopologyReconciler.tableName(cell.getSpec().getTopology())
+                    .equals(map.getMetadata().getName()))
+        .findFirst()
+        .map(TopologyReconciler::read)
+        .orElse(null);
+  }
+
+  private static boolean sameStatus(CellStatus previous, CellStatus status) {
+    return previous != null
         && Objects.equals(previous.getPhase(), status.getPhase())
         && Objects.equals(previous.getActiveZone(), status.getActiveZone())
         && Objects.equals(previous.getReplicas(), status.getReplicas())
         && Objects.equals(previous.getReadyReplicas(), status.getReadyReplicas())
         && Objects.equals(previous.getSelector(), status.getSelector())
+        && Objects.equals(previous.getSlots(), status.getSlots())
         && Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration())
-        && Conditions.same(previous.getConditions(), status.getConditions())) {
-      return UpdateControl.noUpdate();
-    }
-    cell.setStatus(status);
-    return UpdateControl.patchStatus(cell);
+        && Conditions.same(previous.getConditions(), status.getConditions());
   }
 }

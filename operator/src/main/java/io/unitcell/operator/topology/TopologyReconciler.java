@@ -5,21 +5,29 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.crds.v1alpha1.TopologyStatus;
-import io.unitcell.topology.CellRoute;
-import io.unitcell.topology.CellState;
-import io.unitcell.topology.Planner;
-import io.unitcell.topology.Planner.PlannedCell;
+import io.unitcell.operator.router.RouterAccountDependent;
+import io.unitcell.operator.router.RouterDeploymentDependent;
+import io.unitcell.operator.router.RouterNames;
+import io.unitcell.operator.router.RouterRoleBindingDependent;
+import io.unitcell.operator.router.RouterRoleDependent;
+import io.unitcell.operator.router.RouterServiceDependent;
+import io.unitcell.operator.support.Conditions;
+import io.unitcell.operator.support.Events;
 import io.unitcell.topology.RoutingTable;
 import io.unitcell.topology.RoutingTable.InvalidRoutingTableException;
 import java.util.Comparator;
@@ -30,18 +38,36 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Publishes a topology's routing table: the planner ({@code topology/Planner}) rebalances the
- * previous table to the cells' weights, moving only the slots it must, and the ConfigMap is written
- * (epoch + 1) only when the table changed. Reconciles on changes of the topology and of its cells.
+ * Publishes a topology's routing table and runs its routers. The table comes from {@link
+ * TablePlan}: the planner ({@code topology/Planner}) rebalances the previous table to the cells'
+ * weights, moving only the slots it must, and drained cells are fenced before their slots move. The
+ * ConfigMap is written (epoch + 1) only when the table changed. Reconciles on changes of the
+ * topology and of its cells. A topology that cells still name is not deleted.
  */
+@Workflow(
+    dependents = {
+      @Dependent(name = "router-account", type = RouterAccountDependent.class),
+      @Dependent(name = "router-role", type = RouterRoleDependent.class),
+      @Dependent(
+          name = "router-binding",
+          type = RouterRoleBindingDependent.class,
+          dependsOn = {"router-account", "router-role"}),
+      @Dependent(
+          name = "router",
+          type = RouterDeploymentDependent.class,
+          dependsOn = "router-binding"),
+      @Dependent(name = "router-service", type = RouterServiceDependent.class)
+    })
 @ControllerConfiguration
-public class TopologyReconciler implements Reconciler<Topology> {
+public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topology> {
 
   /** Key of the routing table in its ConfigMap (what routers and cells read). */
   public static final String TABLE_KEY = "routing-table.json";
 
   /** Port the cells' Services listen on. */
   public static final int CELL_PORT = 8080;
+
+  static final String CELLS = "cells";
 
   /** The ConfigMap holding a topology's routing table. */
   public static String tableName(String topology) {
@@ -53,6 +79,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
     return List.of(
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Cell.class, Topology.class)
+                .withName(CELLS)
                 .withSecondaryToPrimaryMapper(
                     cell ->
                         Set.of(
@@ -68,67 +95,88 @@ public class TopologyReconciler implements Reconciler<Topology> {
     String namespace = topology.getMetadata().getNamespace();
     String name = topology.getMetadata().getName();
     long generation = topology.getMetadata().getGeneration();
-    List<Cell> cells =
-        context
-            .getSecondaryResourcesAsStream(Cell.class)
-            .filter(cell -> name.equals(cell.getSpec().getTopology()))
-            .sorted(Comparator.comparing(cell -> cell.getMetadata().getName()))
-            .toList();
+    List<Cell> cells = cellsOf(topology, context);
     TopologyStatus status = copy(topology.getStatus());
     status.setObservedGeneration(generation);
     status.setRoutingTable(tableName(name));
-    if (cells.isEmpty()) {
+
+    ConfigMap published =
+        client.configMaps().inNamespace(namespace).withName(tableName(name)).get();
+    RoutingTable previous = read(published);
+    TablePlan plan =
+        TablePlan.of(
+            previous,
+            topology.getSpec().getSlots(),
+            cells,
+            zoneNames(topology),
+            namespace,
+            status.getFenced());
+    if (plan.next() == null) {
       status.setConditions(
           Conditions.with(
               status.getConditions(),
               "Ready",
               false,
               "NoCells",
-              "no Cell names this topology; no routing table is published",
+              "no Cell that can take slots names this topology; no routing table is published",
               generation));
       return statusUpdate(topology, status);
     }
-    ConfigMap published =
-        client.configMaps().inNamespace(namespace).withName(tableName(name)).get();
-    RoutingTable previous = read(published);
-    RoutingTable next =
-        Planner.nextTable(
-            previous,
-            topology.getSpec().getSlots(),
-            cells.stream().map(c -> planned(c, namespace)).toList());
+    RoutingTable next = plan.next();
     if (next != previous) {
       // routers and cells follow this ConfigMap; deleting the topology deletes it
       client
           .configMaps()
           .inNamespace(namespace)
-          .resource(
-              new ConfigMapBuilder()
-                  .withNewMetadata()
-                  .withName(tableName(name))
-                  .withNamespace(namespace)
-                  .addToLabels("app.kubernetes.io/managed-by", "unitcell-operator")
-                  .addToLabels("unitcell.io/topology", name)
-                  .withOwnerReferences(
-                      new OwnerReferenceBuilder()
-                          .withApiVersion(topology.getApiVersion())
-                          .withKind(topology.getKind())
-                          .withName(name)
-                          .withUid(topology.getMetadata().getUid())
-                          .withController(true)
-                          .withBlockOwnerDeletion(true)
-                          .build())
-                  .endMetadata()
-                  .withData(Map.of(TABLE_KEY, next.toJson()))
-                  .build())
+          .resource(tableConfigMap(topology, next))
           .createOr(existing -> existing.update());
+      Events.record(
+          client,
+          topology,
+          Events.NORMAL,
+          "TablePublished",
+          "routing table epoch "
+              + next.epoch()
+              + ": "
+              + next.cells().size()
+              + " cells, "
+              + next.slotCount()
+              + " slots");
+      plan.fencedNow()
+          .forEach(
+              cell ->
+                  Events.record(
+                      client,
+                      topology,
+                      Events.NORMAL,
+                      "Fenced",
+                      "cell "
+                          + cell
+                          + " is fenced at epoch "
+                          + next.epoch()
+                          + ": no writes for its slots; copy its data, then set"
+                          + " spec.drain.dataMovedAtEpoch to "
+                          + next.epoch()));
+      plan.movedNow()
+          .forEach(
+              (cell, target) ->
+                  Events.record(
+                      client,
+                      topology,
+                      Events.NORMAL,
+                      "SlotsMoved",
+                      "the slots of cell "
+                          + cell
+                          + " moved to "
+                          + target
+                          + " at epoch "
+                          + next.epoch()));
     }
     Map<String, Integer> slots = new TreeMap<>();
-    cells.forEach(
-        cell ->
-            slots.put(
-                cell.getMetadata().getName(), next.slotCountOf(cell.getMetadata().getName())));
+    next.cells().keySet().forEach(cell -> slots.put(cell, next.slotCountOf(cell)));
     status.setEpoch(next.epoch());
     status.setSlotsByCell(slots);
+    status.setFenced(plan.fenced().isEmpty() ? null : plan.fenced());
     status.setConditions(
         Conditions.with(
             status.getConditions(),
@@ -138,27 +186,105 @@ public class TopologyReconciler implements Reconciler<Topology> {
             "epoch "
                 + next.epoch()
                 + ": "
-                + cells.size()
+                + slots.size()
                 + " cells, "
                 + next.slotCount()
                 + " slots",
             generation));
+    status.setConditions(
+        Conditions.with(
+            status.getConditions(),
+            "Draining",
+            !plan.drainNotes().isEmpty(),
+            plan.drainNotes().isEmpty() ? "NoDrain" : "Draining",
+            plan.drainNotes().isEmpty() ? "no cell is being drained" : plan.drainNotes(),
+            generation));
+    if (!plan.drainNotes().isEmpty() && !plan.drainNotes().equals(drainMessage(topology))) {
+      Events.record(client, topology, Events.NORMAL, "Draining", plan.drainNotes());
+    }
     return statusUpdate(topology, status);
   }
 
-  private static PlannedCell planned(Cell cell, String namespace) {
-    String zone =
-        cell.getStatus() != null && cell.getStatus().getActiveZone() != null
-            ? cell.getStatus().getActiveZone()
-            : cell.getSpec().getPrimaryZone();
-    String endpoint = cell.getMetadata().getName() + "." + namespace + ".svc:" + CELL_PORT;
-    return new PlannedCell(
-        cell.getMetadata().getName(),
-        cell.getSpec().getWeight(),
-        new CellRoute(zone, List.of(endpoint), CellState.SERVING));
+  /**
+   * Deleting a topology would delete its routing table under routers and cells that still serve it:
+   * refused (the finalizer stays) while any Cell names the topology.
+   */
+  @Override
+  public DeleteControl cleanup(Topology topology, Context<Topology> context) {
+    List<Cell> cells = cellsOf(topology, context);
+    if (cells.isEmpty()) {
+      return DeleteControl.defaultDelete();
+    }
+    String message =
+        "deletion waits: cells "
+            + cells.stream().map(c -> c.getMetadata().getName()).toList()
+            + " still name this topology; drain and delete them first";
+    TopologyStatus status = copy(topology.getStatus());
+    status.setConditions(
+        Conditions.with(
+            status.getConditions(),
+            "Ready",
+            false,
+            "CellsRemain",
+            message,
+            topology.getMetadata().getGeneration()));
+    if (!Conditions.same(status.getConditions(), copy(topology.getStatus()).getConditions())) {
+      Events.record(context.getClient(), topology, Events.WARNING, "DeletionBlocked", message);
+      topology.setStatus(status);
+      context.getClient().resource(topology).patchStatus();
+    }
+    return DeleteControl.noFinalizerRemoval();
   }
 
-  private static RoutingTable read(ConfigMap published) {
+  private static List<Cell> cellsOf(Topology topology, Context<Topology> context) {
+    String name = topology.getMetadata().getName();
+    return context
+        .getSecondaryResourcesAsStream(Cell.class)
+        .filter(cell -> name.equals(cell.getSpec().getTopology()))
+        .sorted(Comparator.comparing(cell -> cell.getMetadata().getName()))
+        .toList();
+  }
+
+  private static Set<String> zoneNames(Topology topology) {
+    return topology.getSpec().getZones().stream()
+        .map(z -> z.getName())
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  private static String drainMessage(Topology topology) {
+    return topology.getStatus() == null || topology.getStatus().getConditions() == null
+        ? null
+        : topology.getStatus().getConditions().stream()
+            .filter(c -> "Draining".equals(c.getType()))
+            .map(c -> c.getMessage())
+            .findFirst()
+            .orElse(null);
+  }
+
+  private static ConfigMap tableConfigMap(Topology topology, RoutingTable table) {
+    String name = topology.getMetadata().getName();
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(tableName(name))
+        .withNamespace(topology.getMetadata().getNamespace())
+        .addToLabels("app.kubernetes.io/managed-by", "unitcell-operator")
+        .addToLabels(RouterNames.TOPOLOGY_LABEL, name)
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withApiVersion(topology.getApiVersion())
+                .withKind(topology.getKind())
+                .withName(name)
+                .withUid(topology.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build())
+        .endMetadata()
+        .withData(Map.of(TABLE_KEY, table.toJson()))
+        .build();
+  }
+
+  /** The table in a published ConfigMap, or null when there is none or it is damaged. */
+  public static RoutingTable read(ConfigMap published) {
     if (published == null
         || published.getData() == null
         || !published.getData().containsKey(TABLE_KEY)) {
@@ -184,6 +310,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
     return a != null
         && Objects.equals(a.getEpoch(), b.getEpoch())
         && Objects.equals(a.getSlotsByCell(), b.getSlotsByCell())
+        && Objects.equals(a.getFenced(), b.getFenced())
         && Objects.equals(a.getRoutingTable(), b.getRoutingTable())
         && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
         && Conditions.same(a.getConditions(), b.getConditions());
@@ -194,6 +321,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
     if (status != null) {
       copy.setEpoch(status.getEpoch());
       copy.setSlotsByCell(status.getSlotsByCell());
+      copy.setFenced(status.getFenced());
       copy.setRoutingTable(status.getRoutingTable());
       copy.setObservedGeneration(status.getObservedGeneration());
       copy.setConditions(status.getConditions());

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.unitcell.operator.helm.HelmChartTest;
 import io.unitcell.testbed.KubeTestbed;
 import io.unitcell.testbed.WithKubeTestbed;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ public class CrdValidationTest {
   static final String NS = "crd-validation";
   static final ResourceDefinitionContext TOPOLOGIES = context("topologies", "Topology");
   static final ResourceDefinitionContext CELLS = context("cells", "Cell");
+  static final String ADMISSION = "templates/admission/cell-zones.yaml";
 
   static ResourceDefinitionContext context(String plural, String kind) {
     return new ResourceDefinitionContext.Builder()
@@ -44,7 +46,10 @@ public class CrdValidationTest {
     installCrds(client, NS);
   }
 
-  /** Installs the checked-in CRDs (once per API server) and creates {@code namespace}. */
+  /**
+   * Installs the checked-in CRDs and the chart's admission policies (once per API server) and
+   * creates {@code namespace}.
+   */
   public static void installCrds(KubernetesClient client, String namespace) throws Exception {
     for (String file : List.of("topologies.unitcell.io-v1.yml", "cells.unitcell.io-v1.yml")) {
       try (InputStream yaml = Files.newInputStream(Path.of("..", "crds", file))) {
@@ -59,6 +64,16 @@ public class CrdValidationTest {
         KubeTestbed.awaitEstablished(client, crd.getMetadata().getName());
       }
     }
+    HelmChartTest.Result policies =
+        HelmChartTest.helm(
+            "template", "unitcell", HelmChartTest.CHART.toString(), "--show-only", ADMISSION);
+    assertThat(policies.exitCode()).as(policies.output()).isZero();
+    client
+        .load(
+            new java.io.ByteArrayInputStream(
+                policies.output().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .items()
+        .forEach(policy -> client.resource(policy).createOr(p -> p.update()));
     client
         .namespaces()
         .resource(
@@ -209,6 +224,35 @@ public class CrdValidationTest {
         .create();
     String out = testbed.kubectl("get", "cells", "-n", NS, "shown");
     assertThat(out.lines().findFirst().orElseThrow().split("\\s+"))
-        .containsExactly("NAME", "AGE", "TOPOLOGY", "ZONE", "PHASE", "READY", "SLOTS");
+        .containsExactly("NAME", "TOPOLOGY", "ZONE", "PHASE", "SLOTS", "READY", "AGE");
+  }
+
+  @Test
+  void cellsNamingAZoneTheirTopologyLacksAreRefused(KubernetesClient client) {
+    client
+        .genericKubernetesResources(TOPOLOGIES)
+        .resource(resource("Topology", "zoned", topology(64, "zone-a", "zone-b")))
+        .create();
+    Map<String, Object> unknownPrimary = new java.util.HashMap<>(cell("zone-c", "zone-b", 1, 2));
+    unknownPrimary.put("topology", "zoned");
+    Map<String, Object> unknownStandby = new java.util.HashMap<>(cell("zone-a", "zone-x", 1, 2));
+    unknownStandby.put("topology", "zoned");
+    Map<String, Object> known = new java.util.HashMap<>(cell("zone-b", "zone-a", 1, 2));
+    known.put("topology", "zoned");
+    // the API server needs a moment to compile a new policy and see the new Topology as parameter
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .ignoreExceptionsMatching(e -> e instanceof AssertionError)
+        .untilAsserted(
+            () -> {
+              client.genericKubernetesResources(CELLS).inNamespace(NS).withName("zone-c").delete();
+              assertThat(refusal(client, CELLS, resource("Cell", "zone-c", unknownPrimary)))
+                  .contains(
+                      "primaryZone zone-c is not a zone of topology zoned (its zones: zone-a,"
+                          + " zone-b)");
+            });
+    assertThat(refusal(client, CELLS, resource("Cell", "zone-x", unknownStandby)))
+        .contains("standbyZone zone-x is not a zone of topology zoned");
+    client.genericKubernetesResources(CELLS).resource(resource("Cell", "zoned-ok", known)).create();
   }
 }

@@ -12,19 +12,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The chart lints and renders with the testbed's Helm; its RBAC stays least-privilege. */
-class HelmChartTest {
+public class HelmChartTest {
 
-  static final Path CHART = Path.of("..", "helm", "unitcell").toAbsolutePath().normalize();
+  public static final Path CHART = Path.of("..", "helm", "unitcell").toAbsolutePath().normalize();
 
-  record Result(int exitCode, String output) {}
+  public record Result(int exitCode, String output) {}
 
-  static Result helm(String... args) throws IOException, InterruptedException {
+  public static Result helm(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(TestbedBinaries.locate().helm().toString());
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
     return new Result(process.exitValue(), output);
   }
 

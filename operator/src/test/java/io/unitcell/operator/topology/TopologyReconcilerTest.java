@@ -4,21 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.unitcell.operator.OperatorTestbed;
+import io.unitcell.operator.Samples;
 import io.unitcell.operator.crds.v1alpha1.Cell;
-import io.unitcell.operator.crds.v1alpha1.CellSpec;
-import io.unitcell.operator.crds.v1alpha1.Database;
 import io.unitcell.operator.crds.v1alpha1.Topology;
-import io.unitcell.operator.crds.v1alpha1.TopologySpec;
-import io.unitcell.operator.crds.v1alpha1.Zone;
 import io.unitcell.testbed.WithKubeTestbed;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.RoutingTable;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,35 +42,11 @@ public class TopologyReconcilerTest {
   }
 
   static Topology topology(String name) {
-    Topology topology = new Topology();
-    topology.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    TopologySpec spec = new TopologySpec();
-    Zone a = new Zone();
-    a.setName("zone-a");
-    a.setRegion("region-1");
-    Zone b = new Zone();
-    b.setName("zone-b");
-    b.setRegion("region-1");
-    spec.setZones(List.of(a, b));
-    topology.setSpec(spec);
-    return topology;
+    return Samples.topology(NS, name, "zone-a", "zone-b");
   }
 
   public static Cell cell(String name, String topology, String primary, String standby) {
-    Cell cell = new Cell();
-    cell.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    CellSpec spec = new CellSpec();
-    spec.setTopology(topology);
-    spec.setPrimaryZone(primary);
-    spec.setStandbyZone(standby);
-    spec.setImage("unitcell/cell-app:dev");
-    Database database = new Database();
-    database.setVtgate("vtgate." + primary + ":15306");
-    database.setKeyspace(name.replace('-', '_'));
-    spec.setDatabase(database);
-    spec.setCache("infinispan." + primary + ":11222");
-    cell.setSpec(spec);
-    return cell;
+    return Samples.cell(NS, name, topology, primary, standby);
   }
 
   static ConfigMap tableMap(KubernetesClient client, String topology) {

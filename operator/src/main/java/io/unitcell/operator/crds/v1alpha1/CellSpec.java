@@ -67,6 +67,11 @@ public class CellSpec {
   @Required
   private String cache;
 
+  @JsonPropertyDescription(
+      "Moves all the cell's slots to another cell, fenced first; required before a Cell that"
+          + " owns slots can be deleted.")
+  private Drain drain;
+
   public String getTopology() {
     return topology;
   }
@@ -153,5 +158,13 @@ public class CellSpec {
 
   public void setCache(String cache) {
     this.cache = cache;
+  }
+
+  public Drain getDrain() {
+    return drain;
+  }
+
+  public void setDrain(Drain drain) {
+    this.drain = drain;
   }
 }

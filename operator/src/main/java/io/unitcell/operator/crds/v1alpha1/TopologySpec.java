@@ -27,6 +27,9 @@ public class TopologySpec {
   @JsonPropertyDescription("How a cell whose active zone fails is moved to its standby zone.")
   private Failover failover = new Failover();
 
+  @JsonPropertyDescription("The topology's router Deployment and Service.")
+  private RouterSpec router = new RouterSpec();
+
   public int getSlots() {
     return slots;
   }
@@ -49,5 +52,13 @@ public class TopologySpec {
 
   public void setFailover(Failover failover) {
     this.failover = failover;
+  }
+
+  public RouterSpec getRouter() {
+    return router;
+  }
+
+  public void setRouter(RouterSpec router) {
+    this.router = router;
   }
 }

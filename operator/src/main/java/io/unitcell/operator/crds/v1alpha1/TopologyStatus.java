@@ -17,6 +17,10 @@ public class TopologyStatus {
   @JsonPropertyDescription("ConfigMap holding the routing table (key routing-table.json).")
   private String routingTable;
 
+  @JsonPropertyDescription(
+      "Cells being drained whose slots are fenced, with the epoch the fence was published at.")
+  private Map<String, Long> fenced;
+
   @JsonPropertyDescription("The generation this status describes.")
   private Long observedGeneration;
 
@@ -60,5 +64,13 @@ public class TopologyStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
+  }
+
+  public Map<String, Long> getFenced() {
+    return fenced;
+  }
+
+  public void setFenced(Map<String, Long> fenced) {
+    this.fenced = fenced;
   }
 }

@@ -1,4 +1,4 @@
-package io.unitcell.operator.topology;
+package io.unitcell.operator.support;
 
 import io.unitcell.operator.crds.v1alpha1.Condition;
 import java.time.Instant;

@@ -1,0 +1,50 @@
+package io.unitcell.operator.router;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.unitcell.operator.crds.v1alpha1.Topology;
+import java.util.Map;
+
+/** Names and labels of a topology's router objects. */
+public final class RouterNames {
+  private RouterNames() {}
+
+  public static final String TOPOLOGY_LABEL = "unitcell.io/topology";
+
+  /** Port of the proxy (users' traffic). */
+  public static final int PROXY_PORT = 8080;
+
+  /** Port of health, metrics and the admin API. */
+  public static final int MANAGEMENT_PORT = 9090;
+
+  /** Deployment, Service, ServiceAccount, Role and RoleBinding all carry this name. */
+  public static String name(Topology topology) {
+    return topology.getMetadata().getName() + "-router";
+  }
+
+  /**
+   * The optional Secret whose keys routers and cells get as environment variables (e.g.
+   * UNITCELL_ROUTER_SECRET, UNITCELL_ROUTER_JWT_HS256_SECRET); the operator never reads it.
+   */
+  public static String secret(String topology) {
+    return topology + "-secrets";
+  }
+
+  public static ObjectMeta metadata(Topology topology) {
+    return new ObjectMetaBuilder()
+        .withName(name(topology))
+        .withNamespace(topology.getMetadata().getNamespace())
+        .withLabels(podLabels(topology))
+        .build();
+  }
+
+  public static Map<String, String> podLabels(Topology topology) {
+    return Map.of(
+        "app.kubernetes.io/name",
+        "unitcell-router",
+        "app.kubernetes.io/managed-by",
+        "unitcell-operator",
+        TOPOLOGY_LABEL,
+        topology.getMetadata().getName());
+  }
+}
