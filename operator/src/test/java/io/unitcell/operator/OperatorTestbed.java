@@ -9,12 +9,23 @@ import io.unitcell.operator.crds.CrdValidationTest;
 public final class OperatorTestbed {
   private OperatorTestbed() {}
 
-  /** Installs the CRDs, creates {@code namespace} and starts {@code reconciler}. */
-  public static Operator start(KubernetesClient client, String namespace, Reconciler<?> reconciler)
-      throws Exception {
+  /** Installs the CRDs, creates {@code namespace} and starts {@code reconcilers}. */
+  public static Operator start(
+      KubernetesClient client, String namespace, Reconciler<?>... reconcilers) throws Exception {
     CrdValidationTest.installCrds(client, namespace);
-    Operator operator = new Operator(o -> o.withKubernetesClient(client));
-    operator.register(reconciler);
+    return run(client, reconcilers);
+  }
+
+  /**
+   * Starts {@code reconcilers} in one JOSDK operator (CRDs installed already). Stopping it leaves
+   * {@code client} open, so a test can start the operator again (a restart).
+   */
+  public static Operator run(KubernetesClient client, Reconciler<?>... reconcilers) {
+    Operator operator =
+        new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+    for (Reconciler<?> reconciler : reconcilers) {
+      operator.register(reconciler);
+    }
     operator.start();
     return operator;
   }

@@ -38,6 +38,7 @@ import java.util.TreeMap;
  * @param movedNow cells whose slots this table gives to their drain target → that target
  * @param drainNotes what each drain waits for, or why it is refused; empty without drains
  * @param excluded cells given no slots and why (e.g. an unknown zone)
+ * @param absorbed weight each cell carries for cells drained into it, added to its own
  */
 public record TablePlan(
     RoutingTable next,
@@ -45,7 +46,8 @@ public record TablePlan(
     List<String> fencedNow,
     Map<String, String> movedNow,
     String drainNotes,
-    Map<String, String> excluded) {
+    Map<String, String> excluded,
+    Map<String, Integer> absorbed) {
 
   public static TablePlan of(
       RoutingTable previous,
@@ -53,7 +55,8 @@ public record TablePlan(
       List<Cell> cells,
       Set<String> zones,
       String namespace,
-      Map<String, Long> fencedBefore) {
+      Map<String, Long> fencedBefore,
+      Map<String, Integer> absorbedBefore) {
     Map<String, Cell> byName = new HashMap<>();
     cells.forEach(c -> byName.put(c.getMetadata().getName(), c));
     Map<String, Long> fenced = new TreeMap<>();
@@ -61,7 +64,15 @@ public record TablePlan(
     Map<String, String> movedNow = new TreeMap<>();
     Map<String, String> excluded = new TreeMap<>();
     List<String> notes = new ArrayList<>();
-    Map<String, Integer> extraWeight = new HashMap<>();
+    Map<String, Integer> absorbed = new TreeMap<>();
+    if (absorbedBefore != null && previous != null) {
+      absorbedBefore.forEach(
+          (cell, weight) -> {
+            if (previous.cells().containsKey(cell)) {
+              absorbed.put(cell, weight);
+            }
+          });
+    }
     Map<String, CellState> states = new LinkedHashMap<>();
 
     for (Cell cell : cells) {
@@ -76,11 +87,12 @@ public record TablePlan(
             inTable && fencedAt != null && previous.route(name).state() == CellState.FENCED;
         Long dataMoved = drain.getDataMovedAtEpoch();
         if (!inTable) {
-          extraWeight.merge(target, cell.getSpec().getWeight(), Integer::sum);
           notes.add(name + ": drained to " + target + ", owns no slots");
         } else if (isFenced && dataMoved != null && dataMoved >= fencedAt) {
           movedNow.put(name, target);
-          extraWeight.merge(target, cell.getSpec().getWeight(), Integer::sum);
+          int carried = cell.getSpec().getWeight() + absorbed.getOrDefault(name, 0);
+          absorbed.remove(name);
+          absorbed.merge(target, carried, Integer::sum);
           notes.add(name + ": slots moved to " + target);
         } else if (isFenced) {
           fenced.put(name, fencedAt);
@@ -118,7 +130,8 @@ public record TablePlan(
     }
 
     if (states.isEmpty()) {
-      return new TablePlan(null, fenced, fencedNow, movedNow, String.join("; ", notes), excluded);
+      return new TablePlan(
+          null, fenced, fencedNow, movedNow, String.join("; ", notes), excluded, absorbed);
     }
     RoutingTable base = previous;
     if (!movedNow.isEmpty()) {
@@ -143,7 +156,7 @@ public record TablePlan(
           planned.add(
               new PlannedCell(
                   name,
-                  cell.getSpec().getWeight() + extraWeight.getOrDefault(name, 0),
+                  cell.getSpec().getWeight() + absorbed.getOrDefault(name, 0),
                   new CellRoute(zone, List.of(endpoint), state)));
         });
     RoutingTable next = Planner.nextTable(base, slotCount, planned);
@@ -152,7 +165,8 @@ public record TablePlan(
     }
     long epoch = next.epoch();
     fencedNow.forEach(name -> fenced.put(name, epoch));
-    return new TablePlan(next, fenced, fencedNow, movedNow, String.join("; ", notes), excluded);
+    return new TablePlan(
+        next, fenced, fencedNow, movedNow, String.join("; ", notes), excluded, absorbed);
   }
 
   private static String drainProblem(String name, Drain drain, Map<String, Cell> cells) {

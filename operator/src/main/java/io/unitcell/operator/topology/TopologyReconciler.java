@@ -69,6 +69,9 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
 
   static final String CELLS = "cells";
 
+  /** Annotation of the table's ConfigMap: weights carried for drained cells, "cell=w,...". */
+  public static final String ABSORBED_ANNOTATION = "unitcell.io/absorbed-weights";
+
   /** The ConfigMap holding a topology's routing table. */
   public static String tableName(String topology) {
     return topology + "-routing-table";
@@ -110,7 +113,8 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
             cells,
             zoneNames(topology),
             namespace,
-            status.getFenced());
+            status.getFenced(),
+            absorbedWeights(published));
     if (plan.next() == null) {
       status.setConditions(
           Conditions.with(
@@ -123,12 +127,12 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
       return statusUpdate(topology, status);
     }
     RoutingTable next = plan.next();
-    if (next != previous) {
+    if (next != previous || !plan.absorbed().equals(absorbedWeights(published))) {
       // routers and cells follow this ConfigMap; deleting the topology deletes it
       client
           .configMaps()
           .inNamespace(namespace)
-          .resource(tableConfigMap(topology, next))
+          .resource(tableConfigMap(topology, next, plan.absorbed()))
           .createOr(existing -> existing.update());
       Events.record(
           client,
@@ -177,6 +181,7 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
     status.setEpoch(next.epoch());
     status.setSlotsByCell(slots);
     status.setFenced(plan.fenced().isEmpty() ? null : plan.fenced());
+    status.setAbsorbedWeights(plan.absorbed().isEmpty() ? null : plan.absorbed());
     status.setConditions(
         Conditions.with(
             status.getConditions(),
@@ -261,11 +266,44 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
             .orElse(null);
   }
 
-  private static ConfigMap tableConfigMap(Topology topology, RoutingTable table) {
+  /**
+   * Weights cells carry for drained cells, kept on the table's ConfigMap so that they are written
+   * in the same request as the table that moved the slots (a crash cannot separate the two).
+   */
+  static Map<String, Integer> absorbedWeights(ConfigMap published) {
+    Map<String, Integer> weights = new TreeMap<>();
+    String value =
+        published == null || published.getMetadata().getAnnotations() == null
+            ? null
+            : published.getMetadata().getAnnotations().get(ABSORBED_ANNOTATION);
+    if (value != null && !value.isBlank()) {
+      for (String entry : value.split(",")) {
+        String[] parts = entry.split("=", 2);
+        try {
+          weights.put(parts[0].trim(), Integer.parseInt(parts[1].trim()));
+        } catch (RuntimeException e) {
+          // a hand-edited, unreadable entry is dropped; the planner then uses the spec weights
+        }
+      }
+    }
+    return weights;
+  }
+
+  private static ConfigMap tableConfigMap(
+      Topology topology, RoutingTable table, Map<String, Integer> absorbed) {
     String name = topology.getMetadata().getName();
+    StringBuilder weights = new StringBuilder();
+    absorbed.forEach(
+        (cell, weight) ->
+            weights
+                .append(weights.length() == 0 ? "" : ",")
+                .append(cell)
+                .append('=')
+                .append(weight));
     return new ConfigMapBuilder()
         .withNewMetadata()
         .withName(tableName(name))
+        .addToAnnotations(ABSORBED_ANNOTATION, weights.toString())
         .withNamespace(topology.getMetadata().getNamespace())
         .addToLabels("app.kubernetes.io/managed-by", "unitcell-operator")
         .addToLabels(RouterNames.TOPOLOGY_LABEL, name)
@@ -311,6 +349,7 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
         && Objects.equals(a.getEpoch(), b.getEpoch())
         && Objects.equals(a.getSlotsByCell(), b.getSlotsByCell())
         && Objects.equals(a.getFenced(), b.getFenced())
+        && Objects.equals(a.getAbsorbedWeights(), b.getAbsorbedWeights())
         && Objects.equals(a.getRoutingTable(), b.getRoutingTable())
         && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
         && Conditions.same(a.getConditions(), b.getConditions());
@@ -322,6 +361,7 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
       copy.setEpoch(status.getEpoch());
       copy.setSlotsByCell(status.getSlotsByCell());
       copy.setFenced(status.getFenced());
+      copy.setAbsorbedWeights(status.getAbsorbedWeights());
       copy.setRoutingTable(status.getRoutingTable());
       copy.setObservedGeneration(status.getObservedGeneration());
       copy.setConditions(status.getConditions());

@@ -37,7 +37,15 @@ class TablePlanTest {
   }
 
   static TablePlan plan(RoutingTable previous, Map<String, Long> fenced, Cell... cells) {
-    return TablePlan.of(previous, 1024, List.of(cells), ZONES, "ns", fenced);
+    return plan(previous, fenced, Map.of(), cells);
+  }
+
+  static TablePlan plan(
+      RoutingTable previous,
+      Map<String, Long> fenced,
+      Map<String, Integer> absorbed,
+      Cell... cells) {
+    return TablePlan.of(previous, 1024, List.of(cells), ZONES, "ns", fenced, absorbed);
   }
 
   static RoutingTable threeCells() {
@@ -101,20 +109,23 @@ class TablePlanTest {
     assertThat(moving.movedNow()).containsExactly(Map.entry("cell-c", "cell-a"));
     assertThat(moving.fenced()).isEmpty();
 
-    // the drained cell (still there, or being deleted) changes nothing more
-    assertThat(
-            plan(moved, Map.of(), cell("cell-a"), cell("cell-b"), draining("cell-c", "cell-a", 2L))
-                .next())
-        .isSameAs(moved);
-    assertThat(
-            plan(
-                    moved,
-                    Map.of(),
-                    cell("cell-a"),
-                    cell("cell-b"),
-                    deleting(draining("cell-c", "cell-a", 2L)))
-                .next())
-        .isSameAs(moved);
+    assertThat(moving.absorbed()).containsExactly(Map.entry("cell-a", 1));
+
+    // the drained cell (still there, being deleted, or gone) changes nothing more: cell-a carries
+    // its weight, so the planner does not spread the moved slots (that would move data unfenced)
+    Map<String, Integer> absorbed = moving.absorbed();
+    for (Cell[] cells :
+        List.of(
+            new Cell[] {cell("cell-a"), cell("cell-b"), draining("cell-c", "cell-a", 2L)},
+            new Cell[] {cell("cell-a"), cell("cell-b"), deleting(draining("cell-c", "cell-a", 2L))},
+            new Cell[] {cell("cell-a"), cell("cell-b")})) {
+      TablePlan after = plan(moved, Map.of(), absorbed, cells);
+      assertThat(after.next()).isSameAs(moved);
+      assertThat(after.absorbed()).isEqualTo(absorbed);
+    }
+    // without the carried weight the planner would have moved slots again
+    assertThat(plan(moved, Map.of(), Map.of(), cell("cell-a"), cell("cell-b")).next())
+        .isNotSameAs(moved);
   }
 
   @Test

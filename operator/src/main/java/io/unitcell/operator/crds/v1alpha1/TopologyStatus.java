@@ -21,6 +21,10 @@ public class TopologyStatus {
       "Cells being drained whose slots are fenced, with the epoch the fence was published at.")
   private Map<String, Long> fenced;
 
+  @JsonPropertyDescription(
+      "Weight each cell carries for cells drained into it, on top of its spec.weight.")
+  private Map<String, Integer> absorbedWeights;
+
   @JsonPropertyDescription("The generation this status describes.")
   private Long observedGeneration;
 
@@ -72,5 +76,13 @@ public class TopologyStatus {
 
   public void setFenced(Map<String, Long> fenced) {
     this.fenced = fenced;
+  }
+
+  public Map<String, Integer> getAbsorbedWeights() {
+    return absorbedWeights;
+  }
+
+  public void setAbsorbedWeights(Map<String, Integer> absorbedWeights) {
+    this.absorbedWeights = absorbedWeights;
   }
 }
