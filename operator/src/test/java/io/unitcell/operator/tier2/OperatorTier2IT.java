@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.unitcell.operator.OperatorTestbed;
 import io.unitcell.operator.Samples;
+import io.unitcell.operator.Snapshot;
 import io.unitcell.operator.cell.CellReconciler;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Condition;
@@ -24,9 +24,6 @@ import io.unitcell.topology.RoutingTable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -299,61 +296,21 @@ class OperatorTier2IT {
     // settled first: the autoscalers have raised the active Deployments to their minimum and the
     // cells report it; then nothing changes over two polls 5 s apart. Deployments and HPAs also
     // get status from controllers, so for them the spec's generation is what the operator changes
-    AtomicReference<Map<String, String>> last = new AtomicReference<>();
-    await()
-        .atMost(WAIT)
-        .pollInterval(Duration.ofSeconds(5))
-        .until(
-            () -> {
-              Map<String, String> now = written(client);
-              boolean settled =
-                  now.equals(last.get())
-                      && client.resources(Cell.class).inNamespace(NS).list().getItems().stream()
-                          .allMatch(
-                              c -> Integer.valueOf(2).equals(c.getStatus().getReadyReplicas()));
-              last.set(now);
-              return settled;
-            });
-    Map<String, String> before = last.get();
-    long operatorEvents = operatorEvents(client);
+    Map<String, String> before =
+        Snapshot.settled(
+            client,
+            NS,
+            Duration.ofSeconds(5),
+            () ->
+                client.resources(Cell.class).inNamespace(NS).list().getItems().stream()
+                    .allMatch(c -> Integer.valueOf(2).equals(c.getStatus().getReadyReplicas())));
+    long operatorEvents = Snapshot.operatorEvents(client, NS);
     operator.stop();
     operator = OperatorTestbed.run(client, new TopologyReconciler(), new CellReconciler());
     // a restart reconciles every Topology and Cell at once; give it time to do all of them
     Thread.sleep(10_000);
-    assertThat(written(client)).isEqualTo(before);
-    assertThat(operatorEvents(client)).isEqualTo(operatorEvents);
-  }
-
-  static Map<String, String> written(KubernetesClient client) {
-    Map<String, String> versions = new TreeMap<>();
-    Stream.of(
-            client.resources(Topology.class).inNamespace(NS).list().getItems(),
-            client.resources(Cell.class).inNamespace(NS).list().getItems(),
-            client.configMaps().inNamespace(NS).list().getItems(),
-            client.services().inNamespace(NS).list().getItems(),
-            client.serviceAccounts().inNamespace(NS).list().getItems(),
-            client.rbac().roles().inNamespace(NS).list().getItems(),
-            client.rbac().roleBindings().inNamespace(NS).list().getItems(),
-            client.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems())
-        .flatMap(List::stream)
-        .forEach(o -> versions.put(key(o), o.getMetadata().getResourceVersion()));
-    Stream.of(
-            client.apps().deployments().inNamespace(NS).list().getItems(),
-            client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).list().getItems())
-        .flatMap(List::stream)
-        .forEach(o -> versions.put(key(o), "generation " + o.getMetadata().getGeneration()));
-    return versions;
-  }
-
-  static String key(HasMetadata o) {
-    return o.getKind() + "/" + o.getMetadata().getName();
-  }
-
-  static long operatorEvents(KubernetesClient client) {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(
-            e -> e.getSource() != null && "unitcell-operator".equals(e.getSource().getComponent()))
-        .count();
+    assertThat(Snapshot.of(client, NS)).isEqualTo(before);
+    assertThat(Snapshot.operatorEvents(client, NS)).isEqualTo(operatorEvents);
   }
 
   static List<Event> events(KubernetesClient client, String about) {
