@@ -133,6 +133,25 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
     if (sameStatus(previous, status)) {
       return UpdateControl.noUpdate();
     }
+    String before = previous == null ? null : previous.getPhase();
+    if (!status.getPhase().equals(before)) {
+      Events.record(
+          context.getClient(),
+          cell,
+          "Down".equals(status.getPhase()) ? Events.WARNING : Events.NORMAL,
+          status.getPhase(),
+          "phase "
+              + (before == null ? "(new)" : before)
+              + " → "
+              + status.getPhase()
+              + " in "
+              + status.getActiveZone()
+              + ", "
+              + status.getSlots()
+              + " slots, "
+              + ready
+              + " ready");
+    }
     cell.setStatus(status);
     return UpdateControl.patchStatus(cell);
   }

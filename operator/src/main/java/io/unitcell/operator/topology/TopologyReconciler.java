@@ -194,7 +194,8 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
                 + slots.size()
                 + " cells, "
                 + next.slotCount()
-                + " slots",
+                + " slots"
+                + (plan.excluded().isEmpty() ? "" : "; given no slots: " + plan.excluded()),
             generation));
     status.setConditions(
         Conditions.with(
