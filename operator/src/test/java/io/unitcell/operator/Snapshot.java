@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 /**
  * What the operator has written in a namespace, as kind/name → version: equal snapshots mean the
  * operator wrote nothing in between. Deployments and HPAs also get status from controllers, so for
- * them the spec's generation stands in (the operator writes only their spec and metadata). Events
+ * them the spec's generation, labels and owners stand in (what the operator writes there). Events
  * are counted apart ({@link #operatorEvents}): controllers keep recording theirs.
  */
 public final class Snapshot {
@@ -41,7 +41,16 @@ public final class Snapshot {
                 .list()
                 .getItems())
         .flatMap(List::stream)
-        .forEach(o -> versions.put(key(o), "generation " + o.getMetadata().getGeneration()));
+        .forEach(
+            o ->
+                versions.put(
+                    key(o),
+                    "generation "
+                        + o.getMetadata().getGeneration()
+                        + " labels "
+                        + new TreeMap<>(o.getMetadata().getLabels())
+                        + " owners "
+                        + o.getMetadata().getOwnerReferences()));
     return versions;
   }
 

@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.CellStatus;
 import io.unitcell.operator.crds.v1alpha1.Condition;
+import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.router.RouterNames;
 import io.unitcell.operator.support.Conditions;
 import io.unitcell.operator.support.Events;
@@ -53,6 +54,9 @@ import java.util.stream.Collectors;
 public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
 
   static final String TABLES = "routing-tables";
+
+  /** Annotation letting a Cell that owns slots be deleted anyway, its users' data given up. */
+  public static final String ABANDON_ANNOTATION = "unitcell.io/abandon-data";
 
   @Override
   public List<EventSource<?, Cell>> prepareEventSources(EventSourceContext<Cell> context) {
@@ -160,6 +164,28 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
   public DeleteControl cleanup(Cell cell, Context<Cell> context) {
     RoutingTable table = table(cell, context);
     String name = cell.getMetadata().getName();
+    if (abandonsData(cell)) {
+      Events.record(
+          context.getClient(),
+          cell,
+          Events.WARNING,
+          "DataAbandoned",
+          "deleted with "
+              + (table == null ? "unknown" : String.valueOf(table.slotCountOf(name)))
+              + " slots: annotated "
+              + ABANDON_ANNOTATION
+              + "=true, its users' data is given up");
+      return DeleteControl.defaultDelete();
+    }
+    if (table == null && tableEverPublished(cell, context)) {
+      return refuse(
+          cell,
+          context,
+          "TableUnreadable",
+          "deletion waits: the routing table of topology "
+              + cell.getSpec().getTopology()
+              + " is missing or unreadable, so whether the cell owns slots is unknown");
+    }
     int slots = table == null ? 0 : table.slotCountOf(name);
     if (slots == 0) {
       Events.record(
@@ -179,7 +205,9 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
               + slots
               + " slots and their users' data; set spec.drain.to to a cell of topology "
               + cell.getSpec().getTopology()
-              + " to fence and move them first (the cell keeps serving meanwhile)";
+              + " to fence and move them first (the cell keeps serving meanwhile), or annotate it "
+              + ABANDON_ANNOTATION
+              + "=true to give the data up";
     } else {
       reason = "Draining";
       message =
@@ -189,6 +217,12 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
               + slots
               + " slots (see the Topology's Draining condition)";
     }
+    return refuse(cell, context, reason, message);
+  }
+
+  /** Keeps the finalizer: condition Removable=False with the reason, an Event when it changes. */
+  private static DeleteControl refuse(
+      Cell cell, Context<Cell> context, String reason, String message) {
     CellStatus status = cell.getStatus() == null ? new CellStatus() : cell.getStatus();
     List<Condition> before = status.getConditions();
     List<Condition> after =
@@ -198,8 +232,8 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
       Events.record(
           context.getClient(),
           cell,
-          "OwnsSlots".equals(reason) ? Events.WARNING : Events.NORMAL,
-          "OwnsSlots".equals(reason) ? "RemovalRefused" : "RemovalWaiting",
+          "Draining".equals(reason) ? Events.NORMAL : Events.WARNING,
+          "Draining".equals(reason) ? "RemovalWaiting" : "RemovalRefused",
           message);
       status.setConditions(after);
       cell.setStatus(status);
@@ -207,6 +241,25 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
     }
     // the table's informer wakes this up when the slots move; the period is a safety net
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30));
+  }
+
+  private static boolean abandonsData(Cell cell) {
+    return cell.getMetadata().getAnnotations() != null
+        && "true".equals(cell.getMetadata().getAnnotations().get(ABANDON_ANNOTATION));
+  }
+
+  private static boolean tableEverPublished(Cell cell, Context<Cell> context) {
+    Topology topology =
+        context
+            .getClient()
+            .resources(Topology.class)
+            .inNamespace(cell.getMetadata().getNamespace())
+            .withName(cell.getSpec().getTopology())
+            .get();
+    return topology != null
+        && topology.getStatus() != null
+        && topology.getStatus().getEpoch() != null
+        && topology.getStatus().getEpoch() > 0;
   }
 
   private static String phase(Cell cell, CellRoute route, int ready) {

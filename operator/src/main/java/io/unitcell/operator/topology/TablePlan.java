@@ -5,9 +5,10 @@ import io.unitcell.operator.crds.v1alpha1.Drain;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.Planner;
-import io.unitcell.topology.Planner.PlannedCell;
+import io.unitcell.topology.Planner.CellWeight;
 import io.unitcell.topology.RoutingTable;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,16 +21,22 @@ import java.util.TreeMap;
  * so every rule below is unit-tested.
  *
  * <ul>
- *   <li>Cells get slots in proportion to their weights, moving as few as possible ({@link
- *       Planner}); the epoch moves only when the table changes.
+ *   <li>Serving cells share the <em>free</em> slots in proportion to their weights, moving as few
+ *       as possible ({@link Planner}); the epoch moves only when the table changes.
  *   <li>A cell with a valid {@code spec.drain} is first fenced (state FENCED: routers hold its
- *       writes, reads go on) and its fence epoch is kept in the topology's status. Only once {@code
- *       spec.drain.dataMovedAtEpoch} is at least that epoch do its slots go to {@code
- *       spec.drain.to}, and the cell leaves the table. While the drained cell exists its weight
- *       counts for the target, so the planner does not spread the slots on.
+ *       writes, reads go on) at epoch F. Its slots are frozen while it is fenced: no planning moves
+ *       them. Only when {@code spec.drain.dataMovedAtEpoch} equals F (the person who copied the
+ *       data names the fence the copy started after) do all of them go to {@code spec.drain.to},
+ *       and the cell leaves the table.
+ *   <li>Slots a drain gave to its target stay <em>pinned</em> to it: the planner never moves them
+ *       on, since that would move users' data without a fence. The target also keeps its share of
+ *       the free slots. When the target is drained in turn, its pinned slots go with the rest.
  *   <li>A cell being deleted, or naming a zone the topology lacks, gets no slots unless it already
- *       has some (taking them away would orphan its users' data; deleting such a cell is refused).
+ *       has some (taking them away would orphan its users' data).
  * </ul>
+ *
+ * Fence epochs and pinned slots are kept on the table's ConfigMap ({@link #encodeFenced}, {@link
+ * #encodePinned}), written in the same request as the table they belong to.
  *
  * @param next the table to publish (the previous instance when nothing changed), or null when no
  *     cell can take slots
@@ -38,7 +45,7 @@ import java.util.TreeMap;
  * @param movedNow cells whose slots this table gives to their drain target → that target
  * @param drainNotes what each drain waits for, or why it is refused; empty without drains
  * @param excluded cells given no slots and why (e.g. an unknown zone)
- * @param absorbed weight each cell carries for cells drained into it, added to its own
+ * @param pinned slots each cell holds from drains, never moved by planning
  */
 public record TablePlan(
     RoutingTable next,
@@ -47,56 +54,72 @@ public record TablePlan(
     Map<String, String> movedNow,
     String drainNotes,
     Map<String, String> excluded,
-    Map<String, Integer> absorbed) {
+    Map<String, BitSet> pinned) {
 
+  /**
+   * @param lastEpoch the highest epoch published before (from the topology's status), so that a
+   *     table rebuilt after the published one was lost still moves forward
+   */
   public static TablePlan of(
       RoutingTable previous,
+      long lastEpoch,
       int slotCount,
       List<Cell> cells,
       Set<String> zones,
       String namespace,
       Map<String, Long> fencedBefore,
-      Map<String, Integer> absorbedBefore) {
+      Map<String, BitSet> pinnedBefore) {
     Map<String, Cell> byName = new HashMap<>();
     cells.forEach(c -> byName.put(c.getMetadata().getName(), c));
+    String[] owners = previous == null ? new String[slotCount] : previous.ownerBySlot();
+    BitSet frozen = new BitSet(slotCount);
+    Map<String, BitSet> pinned = new TreeMap<>();
     Map<String, Long> fenced = new TreeMap<>();
     List<String> fencedNow = new ArrayList<>();
     Map<String, String> movedNow = new TreeMap<>();
     Map<String, String> excluded = new TreeMap<>();
     List<String> notes = new ArrayList<>();
-    Map<String, Integer> absorbed = new TreeMap<>();
-    if (absorbedBefore != null && previous != null) {
-      absorbedBefore.forEach(
-          (cell, weight) -> {
-            if (previous.cells().containsKey(cell)) {
-              absorbed.put(cell, weight);
+    Map<String, CellRoute> routes = new TreeMap<>();
+    Map<String, Cell> serving = new LinkedHashMap<>();
+    if (pinnedBefore != null && previous != null) {
+      pinnedBefore.forEach(
+          (cell, slots) -> {
+            BitSet kept = slotsOf(owners, cell);
+            kept.and(slots);
+            if (!kept.isEmpty()) {
+              pinned.put(cell, kept);
             }
           });
     }
-    Map<String, CellState> states = new LinkedHashMap<>();
 
     for (Cell cell : cells) {
       String name = cell.getMetadata().getName();
       boolean inTable = previous != null && previous.cells().containsKey(name);
       Drain drain = cell.getSpec().getDrain();
-      String drainProblem = drain == null ? null : drainProblem(name, drain, byName);
+      String drainProblem = drain == null ? null : drainProblem(name, drain, byName, previous);
       if (drain != null && drainProblem == null) {
         String target = drain.getTo();
-        Long fencedAt = fencedBefore == null ? null : fencedBefore.get(name);
-        boolean isFenced =
-            inTable && fencedAt != null && previous.route(name).state() == CellState.FENCED;
-        Long dataMoved = drain.getDataMovedAtEpoch();
         if (!inTable) {
           notes.add(name + ": drained to " + target + ", owns no slots");
-        } else if (isFenced && dataMoved != null && dataMoved >= fencedAt) {
+          continue;
+        }
+        Long fencedAt = fencedBefore == null ? null : fencedBefore.get(name);
+        boolean isFenced = fencedAt != null && previous.route(name).state() == CellState.FENCED;
+        Long dataMoved = drain.getDataMovedAtEpoch();
+        BitSet own = slotsOf(owners, name);
+        if (isFenced && fencedAt.equals(dataMoved)) {
+          own.stream().forEach(slot -> owners[slot] = target);
+          frozen.or(own);
+          pinned.remove(name);
+          pinned.computeIfAbsent(target, t -> new BitSet(slotCount)).or(own);
           movedNow.put(name, target);
-          int carried = cell.getSpec().getWeight() + absorbed.getOrDefault(name, 0);
-          absorbed.remove(name);
-          absorbed.merge(target, carried, Integer::sum);
           notes.add(name + ": slots moved to " + target);
-        } else if (isFenced) {
+          continue;
+        }
+        frozen.or(own);
+        routes.put(name, route(cell, namespace, CellState.FENCED));
+        if (isFenced) {
           fenced.put(name, fencedAt);
-          states.put(name, CellState.FENCED);
           notes.add(
               name
                   + ": fenced at epoch "
@@ -106,11 +129,10 @@ public record TablePlan(
                   + ", then set spec.drain.dataMovedAtEpoch to "
                   + fencedAt
                   + (dataMoved != null
-                      ? " (" + dataMoved + " is before the fence: copy again after it)"
+                      ? " (" + dataMoved + " does not name that fence: not accepted)"
                       : ""));
         } else {
           fencedNow.add(name);
-          states.put(name, CellState.FENCED);
           notes.add(name + ": fencing its slots before they move to " + target);
         }
         continue;
@@ -126,50 +148,144 @@ public record TablePlan(
         excluded.put(name, "zone " + unknownZone + " is not a zone of the topology");
         continue;
       }
-      states.put(name, CellState.SERVING);
+      serving.put(name, cell);
+      routes.put(name, route(cell, namespace, CellState.SERVING));
     }
+    pinned.values().forEach(frozen::or);
 
-    if (states.isEmpty()) {
-      return new TablePlan(
-          null, fenced, fencedNow, movedNow, String.join("; ", notes), excluded, absorbed);
-    }
-    RoutingTable base = previous;
-    if (!movedNow.isEmpty()) {
-      String[] owners = previous.ownerBySlot();
-      for (int slot = 0; slot < owners.length; slot++) {
-        String target = movedNow.get(owners[slot]);
-        if (target != null) {
-          owners[slot] = target;
-        }
+    // the free slots: everything not fenced or pinned, shared by the serving cells' weights
+    int[] free = frozen.stream().count() == slotCount ? new int[0] : freeSlots(frozen, slotCount);
+    if (free.length > 0) {
+      if (serving.isEmpty()) {
+        return new TablePlan(
+            null, fenced, fencedNow, movedNow, String.join("; ", notes), excluded, pinned);
       }
-      base = RoutingTable.of(previous.epoch(), owners, previous.cells());
+      String[] current = new String[free.length];
+      for (int i = 0; i < free.length; i++) {
+        String owner = owners[free[i]];
+        current[i] = owner != null && serving.containsKey(owner) ? owner : null;
+      }
+      List<CellWeight> weights =
+          serving.values().stream()
+              .map(c -> new CellWeight(c.getMetadata().getName(), c.getSpec().getWeight()))
+              .toList();
+      String[] planned = Planner.rebalance(current, weights);
+      for (int i = 0; i < free.length; i++) {
+        owners[free[i]] = planned[i];
+      }
     }
-    List<PlannedCell> planned = new ArrayList<>();
-    states.forEach(
-        (name, state) -> {
-          Cell cell = byName.get(name);
-          String zone =
-              cell.getStatus() != null && cell.getStatus().getActiveZone() != null
-                  ? cell.getStatus().getActiveZone()
-                  : cell.getSpec().getPrimaryZone();
-          String endpoint = name + "." + namespace + ".svc:" + TopologyReconciler.CELL_PORT;
-          planned.add(
-              new PlannedCell(
-                  name,
-                  cell.getSpec().getWeight() + absorbed.getOrDefault(name, 0),
-                  new CellRoute(zone, List.of(endpoint), state)));
-        });
-    RoutingTable next = Planner.nextTable(base, slotCount, planned);
-    if (next == base && base != previous) {
-      next = base.withEpoch(previous.epoch() + 1);
+    RoutingTable next =
+        RoutingTable.of(
+            Math.max(previous == null ? 0 : previous.epoch(), lastEpoch) + 1, owners, routes);
+    if (previous != null && next.sameContentAs(previous)) {
+      next = previous;
     }
     long epoch = next.epoch();
     fencedNow.forEach(name -> fenced.put(name, epoch));
     return new TablePlan(
-        next, fenced, fencedNow, movedNow, String.join("; ", notes), excluded, absorbed);
+        next, fenced, fencedNow, movedNow, String.join("; ", notes), excluded, pinned);
   }
 
-  private static String drainProblem(String name, Drain drain, Map<String, Cell> cells) {
+  /** Fence epochs as kept on the ConfigMap: {@code cell=epoch,...}. */
+  public static String encodeFenced(Map<String, Long> fenced) {
+    StringBuilder text = new StringBuilder();
+    new TreeMap<>(fenced)
+        .forEach(
+            (cell, epoch) ->
+                text.append(text.length() == 0 ? "" : ",").append(cell).append('=').append(epoch));
+    return text.toString();
+  }
+
+  /** The inverse of {@link #encodeFenced}; unreadable entries are dropped. */
+  public static Map<String, Long> decodeFenced(String text) {
+    Map<String, Long> fenced = new TreeMap<>();
+    if (text != null && !text.isBlank()) {
+      for (String entry : text.split(",")) {
+        String[] parts = entry.split("=", 2);
+        try {
+          fenced.put(parts[0].trim(), Long.parseLong(parts[1].trim()));
+        } catch (RuntimeException e) {
+          // a hand-edited entry: dropped, so that cell is fenced again (never moved unfenced)
+        }
+      }
+    }
+    return fenced;
+  }
+
+  /** Pinned slots as kept on the ConfigMap: {@code cell=0-99,200;cell2=5-9}. */
+  public static String encodePinned(Map<String, BitSet> pinned) {
+    StringBuilder text = new StringBuilder();
+    new TreeMap<>(pinned)
+        .forEach(
+            (cell, slots) -> {
+              text.append(text.length() == 0 ? "" : ";").append(cell).append('=');
+              int from = slots.nextSetBit(0);
+              boolean first = true;
+              while (from >= 0) {
+                int to = slots.nextClearBit(from) - 1;
+                text.append(first ? "" : ",").append(from);
+                if (to > from) {
+                  text.append('-').append(to);
+                }
+                first = false;
+                from = slots.nextSetBit(to + 1);
+              }
+            });
+    return text.toString();
+  }
+
+  /** The inverse of {@link #encodePinned}; unreadable entries are dropped. */
+  public static Map<String, BitSet> decodePinned(String text) {
+    Map<String, BitSet> pinned = new TreeMap<>();
+    if (text != null && !text.isBlank()) {
+      for (String entry : text.split(";")) {
+        String[] parts = entry.split("=", 2);
+        try {
+          BitSet slots = new BitSet();
+          for (String range : parts[1].split(",")) {
+            String[] ends = range.trim().split("-", 2);
+            int from = Integer.parseInt(ends[0]);
+            int to = ends.length == 2 ? Integer.parseInt(ends[1]) : from;
+            slots.set(from, to + 1);
+          }
+          pinned.put(parts[0].trim(), slots);
+        } catch (RuntimeException e) {
+          // a hand-edited entry: dropped; the slots become free for planning again
+        }
+      }
+    }
+    return pinned;
+  }
+
+  private static BitSet slotsOf(String[] owners, String cell) {
+    BitSet slots = new BitSet(owners.length);
+    for (int slot = 0; slot < owners.length; slot++) {
+      if (cell.equals(owners[slot])) {
+        slots.set(slot);
+      }
+    }
+    return slots;
+  }
+
+  private static int[] freeSlots(BitSet frozen, int slotCount) {
+    BitSet free = new BitSet(slotCount);
+    free.set(0, slotCount);
+    free.andNot(frozen);
+    return free.stream().toArray();
+  }
+
+  private static CellRoute route(Cell cell, String namespace, CellState state) {
+    String zone =
+        cell.getStatus() != null && cell.getStatus().getActiveZone() != null
+            ? cell.getStatus().getActiveZone()
+            : cell.getSpec().getPrimaryZone();
+    String endpoint =
+        cell.getMetadata().getName() + "." + namespace + ".svc:" + TopologyReconciler.CELL_PORT;
+    return new CellRoute(zone, List.of(endpoint), state);
+  }
+
+  private static String drainProblem(
+      String name, Drain drain, Map<String, Cell> cells, RoutingTable previous) {
     Cell target = cells.get(drain.getTo());
     if (drain.getTo().equals(name)) {
       return "a cell cannot drain to itself";
@@ -182,6 +298,9 @@ public record TablePlan(
     }
     if (target.getSpec().getDrain() != null) {
       return "target " + drain.getTo() + " is itself being drained";
+    }
+    if (previous == null || !previous.cells().containsKey(drain.getTo())) {
+      return "target " + drain.getTo() + " is not in the routing table yet";
     }
     return null;
   }

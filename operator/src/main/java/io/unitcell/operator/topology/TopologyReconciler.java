@@ -5,10 +5,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -42,7 +40,8 @@ import java.util.TreeMap;
  * TablePlan}: the planner ({@code topology/Planner}) rebalances the previous table to the cells'
  * weights, moving only the slots it must, and drained cells are fenced before their slots move. The
  * ConfigMap is written (epoch + 1) only when the table changed. Reconciles on changes of the
- * topology and of its cells. A topology that cells still name is not deleted.
+ * topology and of its cells. (Deleting a topology that cells still name is refused by the chart's
+ * admission policy, not by a finalizer: a topology being deleted could no longer drain its cells.)
  */
 @Workflow(
     dependents = {
@@ -59,7 +58,7 @@ import java.util.TreeMap;
       @Dependent(name = "router-service", type = RouterServiceDependent.class)
     })
 @ControllerConfiguration
-public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topology> {
+public class TopologyReconciler implements Reconciler<Topology> {
 
   /** Key of the routing table in its ConfigMap (what routers and cells read). */
   public static final String TABLE_KEY = "routing-table.json";
@@ -69,8 +68,14 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
 
   static final String CELLS = "cells";
 
-  /** Annotation of the table's ConfigMap: weights carried for drained cells, "cell=w,...". */
-  public static final String ABSORBED_ANNOTATION = "unitcell.io/absorbed-weights";
+  /** Annotation of the table's ConfigMap: cells fenced for a drain and their fence epochs. */
+  public static final String FENCED_ANNOTATION = "unitcell.io/fenced";
+
+  /** Annotation of the table's ConfigMap: slots drains gave to cells, never moved by planning. */
+  public static final String PINNED_ANNOTATION = "unitcell.io/pinned-slots";
+
+  /** Annotation of a Topology allowing a fresh table when the published one was lost. */
+  public static final String REBUILD_ANNOTATION = "unitcell.io/rebuild-table";
 
   /** The ConfigMap holding a topology's routing table. */
   public static String tableName(String topology) {
@@ -106,15 +111,39 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
     ConfigMap published =
         client.configMaps().inNamespace(namespace).withName(tableName(name)).get();
     RoutingTable previous = read(published);
+    long lastEpoch = status.getEpoch() == null ? 0 : status.getEpoch();
+    if (previous == null && lastEpoch > 0 && !rebuildAllowed(topology)) {
+      // the published table is gone or damaged: a fresh plan would reshuffle every user unfenced
+      status.setConditions(
+          Conditions.with(
+              status.getConditions(),
+              "Ready",
+              false,
+              "TableUnreadable",
+              "ConfigMap "
+                  + tableName(name)
+                  + " is missing or unreadable after epoch "
+                  + lastEpoch
+                  + "; routers keep the table they have. Restore it, or annotate the Topology "
+                  + REBUILD_ANNOTATION
+                  + "=true to publish a fresh assignment at epoch "
+                  + (lastEpoch + 1)
+                  + " (it moves users between cells without a fence)",
+              generation));
+      return statusUpdate(topology, status);
+    }
     TablePlan plan =
         TablePlan.of(
             previous,
+            lastEpoch,
             topology.getSpec().getSlots(),
             cells,
             zoneNames(topology),
             namespace,
-            status.getFenced(),
-            absorbedWeights(published));
+            TablePlan.decodeFenced(annotation(published, FENCED_ANNOTATION)),
+            previous == null
+                ? Map.of()
+                : TablePlan.decodePinned(annotation(published, PINNED_ANNOTATION)));
     if (plan.next() == null) {
       status.setConditions(
           Conditions.with(
@@ -127,13 +156,22 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
       return statusUpdate(topology, status);
     }
     RoutingTable next = plan.next();
-    if (next != previous || !plan.absorbed().equals(absorbedWeights(published))) {
+    ConfigMap desired = tableConfigMap(topology, next, plan);
+    if (next != previous
+        || !Objects.equals(
+            annotation(desired, FENCED_ANNOTATION), annotation(published, FENCED_ANNOTATION))
+        || !Objects.equals(
+            annotation(desired, PINNED_ANNOTATION), annotation(published, PINNED_ANNOTATION))) {
       // routers and cells follow this ConfigMap; deleting the topology deletes it
-      client
-          .configMaps()
-          .inNamespace(namespace)
-          .resource(tableConfigMap(topology, next, plan.absorbed()))
-          .createOr(existing -> existing.update());
+      ConfigMap table = desired;
+      if (published == null) {
+        client.configMaps().inNamespace(namespace).resource(table).create();
+      } else {
+        // optimistic: a table written since we read it (another operator replica in a leader
+        // hand-over) fails this with 409 and the reconcile starts again from the newer table
+        table.getMetadata().setResourceVersion(published.getMetadata().getResourceVersion());
+        client.configMaps().inNamespace(namespace).resource(table).update();
+      }
       Events.record(
           client,
           topology,
@@ -181,7 +219,9 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
     status.setEpoch(next.epoch());
     status.setSlotsByCell(slots);
     status.setFenced(plan.fenced().isEmpty() ? null : plan.fenced());
-    status.setAbsorbedWeights(plan.absorbed().isEmpty() ? null : plan.absorbed());
+    Map<String, Integer> pinned = new TreeMap<>();
+    plan.pinned().forEach((cell, pinnedSlots) -> pinned.put(cell, pinnedSlots.cardinality()));
+    status.setPinnedSlots(pinned.isEmpty() ? null : pinned);
     status.setConditions(
         Conditions.with(
             status.getConditions(),
@@ -211,37 +251,6 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
     return statusUpdate(topology, status);
   }
 
-  /**
-   * Deleting a topology would delete its routing table under routers and cells that still serve it:
-   * refused (the finalizer stays) while any Cell names the topology.
-   */
-  @Override
-  public DeleteControl cleanup(Topology topology, Context<Topology> context) {
-    List<Cell> cells = cellsOf(topology, context);
-    if (cells.isEmpty()) {
-      return DeleteControl.defaultDelete();
-    }
-    String message =
-        "deletion waits: cells "
-            + cells.stream().map(c -> c.getMetadata().getName()).toList()
-            + " still name this topology; drain and delete them first";
-    TopologyStatus status = copy(topology.getStatus());
-    status.setConditions(
-        Conditions.with(
-            status.getConditions(),
-            "Ready",
-            false,
-            "CellsRemain",
-            message,
-            topology.getMetadata().getGeneration()));
-    if (!Conditions.same(status.getConditions(), copy(topology.getStatus()).getConditions())) {
-      Events.record(context.getClient(), topology, Events.WARNING, "DeletionBlocked", message);
-      topology.setStatus(status);
-      context.getClient().resource(topology).patchStatus();
-    }
-    return DeleteControl.noFinalizerRemoval();
-  }
-
   private static List<Cell> cellsOf(Topology topology, Context<Topology> context) {
     String name = topology.getMetadata().getName();
     return context
@@ -267,44 +276,24 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
             .orElse(null);
   }
 
-  /**
-   * Weights cells carry for drained cells, kept on the table's ConfigMap so that they are written
-   * in the same request as the table that moved the slots (a crash cannot separate the two).
-   */
-  static Map<String, Integer> absorbedWeights(ConfigMap published) {
-    Map<String, Integer> weights = new TreeMap<>();
-    String value =
-        published == null || published.getMetadata().getAnnotations() == null
-            ? null
-            : published.getMetadata().getAnnotations().get(ABSORBED_ANNOTATION);
-    if (value != null && !value.isBlank()) {
-      for (String entry : value.split(",")) {
-        String[] parts = entry.split("=", 2);
-        try {
-          weights.put(parts[0].trim(), Integer.parseInt(parts[1].trim()));
-        } catch (RuntimeException e) {
-          // a hand-edited, unreadable entry is dropped; the planner then uses the spec weights
-        }
-      }
-    }
-    return weights;
+  private static String annotation(ConfigMap map, String key) {
+    return map == null || map.getMetadata().getAnnotations() == null
+        ? null
+        : map.getMetadata().getAnnotations().get(key);
   }
 
-  private static ConfigMap tableConfigMap(
-      Topology topology, RoutingTable table, Map<String, Integer> absorbed) {
+  private static boolean rebuildAllowed(Topology topology) {
+    return topology.getMetadata().getAnnotations() != null
+        && "true".equals(topology.getMetadata().getAnnotations().get(REBUILD_ANNOTATION));
+  }
+
+  private static ConfigMap tableConfigMap(Topology topology, RoutingTable table, TablePlan plan) {
     String name = topology.getMetadata().getName();
-    StringBuilder weights = new StringBuilder();
-    absorbed.forEach(
-        (cell, weight) ->
-            weights
-                .append(weights.length() == 0 ? "" : ",")
-                .append(cell)
-                .append('=')
-                .append(weight));
     return new ConfigMapBuilder()
         .withNewMetadata()
+        .addToAnnotations(FENCED_ANNOTATION, TablePlan.encodeFenced(plan.fenced()))
+        .addToAnnotations(PINNED_ANNOTATION, TablePlan.encodePinned(plan.pinned()))
         .withName(tableName(name))
-        .addToAnnotations(ABSORBED_ANNOTATION, weights.toString())
         .withNamespace(topology.getMetadata().getNamespace())
         .addToLabels("app.kubernetes.io/managed-by", "unitcell-operator")
         .addToLabels(RouterNames.TOPOLOGY_LABEL, name)
@@ -350,7 +339,7 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
         && Objects.equals(a.getEpoch(), b.getEpoch())
         && Objects.equals(a.getSlotsByCell(), b.getSlotsByCell())
         && Objects.equals(a.getFenced(), b.getFenced())
-        && Objects.equals(a.getAbsorbedWeights(), b.getAbsorbedWeights())
+        && Objects.equals(a.getPinnedSlots(), b.getPinnedSlots())
         && Objects.equals(a.getRoutingTable(), b.getRoutingTable())
         && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
         && Conditions.same(a.getConditions(), b.getConditions());
@@ -362,7 +351,7 @@ public class TopologyReconciler implements Reconciler<Topology>, Cleaner<Topolog
       copy.setEpoch(status.getEpoch());
       copy.setSlotsByCell(status.getSlotsByCell());
       copy.setFenced(status.getFenced());
-      copy.setAbsorbedWeights(status.getAbsorbedWeights());
+      copy.setPinnedSlots(status.getPinnedSlots());
       copy.setRoutingTable(status.getRoutingTable());
       copy.setObservedGeneration(status.getObservedGeneration());
       copy.setConditions(status.getConditions());

@@ -29,7 +29,6 @@ public class CrdValidationTest {
   static final String NS = "crd-validation";
   static final ResourceDefinitionContext TOPOLOGIES = context("topologies", "Topology");
   static final ResourceDefinitionContext CELLS = context("cells", "Cell");
-  static final String ADMISSION = "templates/admission/cell-zones.yaml";
 
   static ResourceDefinitionContext context(String plural, String kind) {
     return new ResourceDefinitionContext.Builder()
@@ -51,6 +50,12 @@ public class CrdValidationTest {
    * creates {@code namespace}.
    */
   public static void installCrds(KubernetesClient client, String namespace) throws Exception {
+    installCrds(client, namespace, true);
+  }
+
+  /** As {@link #installCrds(KubernetesClient, String)}, the admission policies only if asked. */
+  public static void installCrds(KubernetesClient client, String namespace, boolean policies)
+      throws Exception {
     for (String file : List.of("topologies.unitcell.io-v1.yml", "cells.unitcell.io-v1.yml")) {
       try (InputStream yaml = Files.newInputStream(Path.of("..", "crds", file))) {
         CustomResourceDefinition crd =
@@ -64,16 +69,24 @@ public class CrdValidationTest {
         KubeTestbed.awaitEstablished(client, crd.getMetadata().getName());
       }
     }
-    HelmChartTest.Result policies =
-        HelmChartTest.helm(
-            "template", "unitcell", HelmChartTest.CHART.toString(), "--show-only", ADMISSION);
-    assertThat(policies.exitCode()).as(policies.output()).isZero();
-    client
-        .load(
-            new java.io.ByteArrayInputStream(
-                policies.output().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-        .items()
-        .forEach(policy -> client.resource(policy).createOr(p -> p.update()));
+    if (policies) {
+      HelmChartTest.Result rendered =
+          HelmChartTest.helm(
+              "template",
+              "unitcell",
+              HelmChartTest.CHART.toString(),
+              "--show-only",
+              "templates/admission/cell-zones.yaml",
+              "--show-only",
+              "templates/admission/deletion.yaml");
+      assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+      client
+          .load(
+              new java.io.ByteArrayInputStream(
+                  rendered.output().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .items()
+          .forEach(policy -> client.resource(policy).createOr(p -> p.update()));
+    }
     client
         .namespaces()
         .resource(
@@ -254,5 +267,45 @@ public class CrdValidationTest {
     assertThat(refusal(client, CELLS, resource("Cell", "zone-x", unknownStandby)))
         .contains("standbyZone zone-x is not a zone of topology zoned");
     client.genericKubernetesResources(CELLS).resource(resource("Cell", "zoned-ok", known)).create();
+  }
+
+  @Test
+  void deletingATopologyWithCellsOrACellWithSlotsIsRefused(KubernetesClient client) {
+    client
+        .genericKubernetesResources(TOPOLOGIES)
+        .resource(resource("Topology", "guarded", topology(64, "zone-a", "zone-b")))
+        .create();
+    Map<String, Object> spec = new java.util.HashMap<>(cell("zone-a", "zone-b", 1, 2));
+    spec.put("topology", "guarded");
+    client.genericKubernetesResources(CELLS).resource(resource("Cell", "holder", spec)).create();
+    var topology =
+        client.genericKubernetesResources(TOPOLOGIES).inNamespace(NS).withName("guarded");
+    var holder = client.genericKubernetesResources(CELLS).inNamespace(NS).withName("holder");
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> topology.delete()))
+                    .as("topology deletion refused while a cell names it")
+                    .hasMessageContaining(
+                        "topology guarded still has cell holder: drain and delete its cells"
+                            + " first"));
+
+    // the cell reports slots (as the operator would): its deletion is refused unless abandoned
+    holder.editStatus(
+        c -> {
+          c.setAdditionalProperty("status", Map.of("slots", 64));
+          return c;
+        });
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> holder.delete()))
+        .hasMessageContaining("cell holder owns 64 slots and their users' data: drain it first");
+    holder.edit(
+        c -> {
+          c.getMetadata().setAnnotations(Map.of("unitcell.io/abandon-data", "true"));
+          return c;
+        });
+    holder.delete();
+    holder.waitUntilCondition(java.util.Objects::isNull, 30, java.util.concurrent.TimeUnit.SECONDS);
+    topology.delete();
   }
 }

@@ -49,7 +49,9 @@ class OperatorProcessIT {
     operators.forEach(ManagedProcess::close);
   }
 
-  ManagedProcess startOperator(KubeTestbed testbed, String identity) {
+  record Running(ManagedProcess process, int port) {}
+
+  Running startOperator(KubeTestbed testbed, String identity) {
     int port = ManagedProcess.freePort();
     ManagedProcess operator =
         ManagedProcess.start(
@@ -75,7 +77,23 @@ class OperatorProcessIT {
             null);
     operators.add(operator);
     operator.awaitReady(WAIT, () -> status(port, "/q/health/live") == 200);
-    return operator;
+    return new Running(operator, port);
+  }
+
+  /** Reconciliations the operator finished, from its Prometheus endpoint. */
+  static double reconciliations(int port) throws Exception {
+    String metrics =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return metrics
+        .lines()
+        .filter(line -> line.startsWith("operator_sdk_reconciliations_success_total"))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   static int status(int port, String path) throws Exception {
@@ -101,9 +119,9 @@ class OperatorProcessIT {
   void oneLeaderReconcilesAStandbyTakesOverAndARestartWritesNothing(
       KubeTestbed testbed, KubernetesClient client) throws Exception {
     CrdValidationTest.installCrds(client, NS);
-    ManagedProcess first = startOperator(testbed, "operator-1");
+    ManagedProcess first = startOperator(testbed, "operator-1").process();
     await().atMost(WAIT).until(() -> "operator-1".equals(leader(client)));
-    ManagedProcess second = startOperator(testbed, "operator-2");
+    ManagedProcess second = startOperator(testbed, "operator-2").process();
 
     client.resource(Samples.topology(NS, "shop", "zone-a", "zone-b")).create();
     client.resource(Samples.cell(NS, "cell-1", "shop", "zone-a", "zone-b")).create();
@@ -147,10 +165,11 @@ class OperatorProcessIT {
                             .getSlots()));
     long events = Snapshot.operatorEvents(client, NS);
     second.kill();
-    startOperator(testbed, "operator-3");
+    Running third = startOperator(testbed, "operator-3");
     await().atMost(WAIT).until(() -> "operator-3".equals(leader(client)));
-    // the new leader reconciles every Topology and Cell on start; give it time to finish
-    Thread.sleep(10_000);
+    // the new leader reconciles the Topology and both Cells on start; then a little longer
+    await().atMost(WAIT).until(() -> reconciliations(third.port()) >= 3);
+    Thread.sleep(3_000);
     assertThat(Snapshot.of(client, NS)).isEqualTo(before);
     assertThat(Snapshot.operatorEvents(client, NS)).isEqualTo(events);
   }

@@ -8,9 +8,13 @@ import io.unitcell.operator.crds.v1alpha1.Drain;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.RoutingTable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The rules of {@link TablePlan}, without an API server (Tier 0). */
@@ -36,163 +40,238 @@ class TablePlanTest {
     return cell;
   }
 
-  static TablePlan plan(RoutingTable previous, Map<String, Long> fenced, Cell... cells) {
-    return plan(previous, fenced, Map.of(), cells);
+  /** One pass of the operator: the table, fences and pins it would publish. */
+  record State(RoutingTable table, Map<String, Long> fenced, Map<String, BitSet> pinned) {
+    TablePlan next(int slots, Cell... cells) {
+      return TablePlan.of(
+          table,
+          table == null ? 0 : table.epoch(),
+          slots,
+          List.of(cells),
+          ZONES,
+          "ns",
+          fenced,
+          pinned);
+    }
+
+    static State after(TablePlan plan) {
+      return new State(plan.next(), plan.fenced(), plan.pinned());
+    }
   }
 
-  static TablePlan plan(
-      RoutingTable previous,
-      Map<String, Long> fenced,
-      Map<String, Integer> absorbed,
-      Cell... cells) {
-    return TablePlan.of(previous, 1024, List.of(cells), ZONES, "ns", fenced, absorbed);
+  static final State EMPTY = new State(null, Map.of(), Map.of());
+
+  static List<Cell> cells(int count) {
+    List<Cell> cells = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      cells.add(cell("cell-" + (char) ('a' + i)));
+    }
+    return cells;
   }
 
-  static RoutingTable threeCells() {
-    return plan(null, null, cell("cell-a"), cell("cell-b"), cell("cell-c")).next();
+  static Cell[] with(List<Cell> cells, Cell replacing) {
+    return cells.stream()
+        .map(
+            c ->
+                c.getMetadata().getName().equals(replacing.getMetadata().getName()) ? replacing : c)
+        .toArray(Cell[]::new);
+  }
+
+  static Cell[] without(List<Cell> cells, String name) {
+    return cells.stream().filter(c -> !c.getMetadata().getName().equals(name)).toArray(Cell[]::new);
   }
 
   @Test
   void aFirstTableGivesEverySlotOnceAtEpochOne() {
-    RoutingTable table = threeCells();
+    RoutingTable table = EMPTY.next(1024, cells(3).toArray(Cell[]::new)).next();
     assertThat(table.epoch()).isEqualTo(1);
-    assertThat(
-            table.slotCountOf("cell-a") + table.slotCountOf("cell-b") + table.slotCountOf("cell-c"))
-        .isEqualTo(1024);
+    assertThat(IntStream.range(0, 1024).mapToObj(table::cellOfSlot)).doesNotContainNull();
     assertThat(table.route("cell-a").endpoints()).containsExactly("cell-a.ns.svc:8080");
   }
 
+  /**
+   * Fence, wait for the data step naming the fence, move exactly the drained slots, and never again
+   * move them or anything else: for slot counts and cell counts where rounding bites.
+   */
   @Test
-  void aDrainFencesFirstAndMovesTheSlotsToTheTargetOnlyAfterTheDataMoved() {
-    RoutingTable before = threeCells();
-    int slotsOfC = before.slotCountOf("cell-c");
+  void aDrainMovesExactlyTheDrainedSlotsOnlyAfterTheFenceAndTheDataStep() {
+    for (int slots : new int[] {1024, 1026, 1000}) {
+      for (int count = 2; count <= 7; count++) {
+        List<Cell> cells = cells(count);
+        State start = State.after(EMPTY.next(slots, cells.toArray(Cell[]::new)));
+        RoutingTable before = start.table();
+        String drained = "cell-a";
+        String target = "cell-b";
 
-    TablePlan fencing =
-        plan(before, null, cell("cell-a"), cell("cell-b"), draining("cell-c", "cell-a", null));
-    RoutingTable fenced = fencing.next();
-    assertThat(fenced.epoch()).isEqualTo(2);
-    assertThat(fenced.route("cell-c").state()).isEqualTo(CellState.FENCED);
-    assertThat(fenced.slotCountOf("cell-c")).isEqualTo(slotsOfC);
-    assertThat(Planner.movedSlots(before.ownerBySlot(), fenced.ownerBySlot())).isZero();
-    assertThat(fencing.fencedNow()).containsExactly("cell-c");
-    assertThat(fencing.fenced()).containsExactly(Map.entry("cell-c", 2L));
+        TablePlan fencing = start.next(slots, with(cells, draining(drained, target, null)));
+        RoutingTable fenced = fencing.next();
+        assertThat(fenced.epoch()).isEqualTo(before.epoch() + 1);
+        assertThat(fenced.route(drained).state()).isEqualTo(CellState.FENCED);
+        assertThat(fenced.ownerBySlot()).containsExactly(before.ownerBySlot());
+        assertThat(fencing.fenced()).containsExactly(Map.entry(drained, fenced.epoch()));
+        State fencedState = State.after(fencing);
 
-    // nothing said about the data yet, or a copy from before the fence: the fence holds, no change
-    for (Long dataMoved : new Long[] {null, 1L}) {
-      TablePlan waiting =
-          plan(
-              fenced,
-              fencing.fenced(),
-              cell("cell-a"),
-              cell("cell-b"),
-              draining("cell-c", "cell-a", dataMoved));
-      assertThat(waiting.next()).isSameAs(fenced);
-      assertThat(waiting.fenced()).containsExactly(Map.entry("cell-c", 2L));
-      assertThat(waiting.drainNotes())
-          .contains("fenced at epoch 2")
-          .contains("dataMovedAtEpoch to 2");
+        // nothing said about the data yet, or naming another epoch (stale, or set in advance)
+        for (Long dataMoved : new Long[] {null, fenced.epoch() - 1, fenced.epoch() + 5}) {
+          TablePlan waiting =
+              fencedState.next(slots, with(cells, draining(drained, target, dataMoved)));
+          assertThat(waiting.next()).isSameAs(fenced);
+          assertThat(waiting.drainNotes()).contains("dataMovedAtEpoch to " + fenced.epoch());
+        }
+
+        TablePlan moving =
+            fencedState.next(slots, with(cells, draining(drained, target, fenced.epoch())));
+        RoutingTable moved = moving.next();
+        assertThat(moved.epoch()).isEqualTo(fenced.epoch() + 1);
+        assertThat(moved.cells()).doesNotContainKey(drained);
+        for (int slot = 0; slot < slots; slot++) {
+          String owner = before.cellOfSlot(slot);
+          assertThat(moved.cellOfSlot(slot))
+              .as("%d slots, %d cells: slot %d", slots, count, slot)
+              .isEqualTo(owner.equals(drained) ? target : owner);
+        }
+        assertThat(moving.movedNow()).containsExactly(Map.entry(drained, target));
+        assertThat(moving.fenced()).isEmpty();
+        assertThat(moving.pinned().get(target).cardinality())
+            .isEqualTo(before.slotCountOf(drained));
+
+        // the drained cell still there, being deleted, or gone: nothing moves any more
+        State after = State.after(moving);
+        for (Cell[] rest :
+            List.of(
+                with(cells, draining(drained, target, fenced.epoch())),
+                with(cells, deleting(draining(drained, target, fenced.epoch()))),
+                without(cells, drained))) {
+          TablePlan again = after.next(slots, rest);
+          assertThat(again.next()).isSameAs(moved);
+          assertThat(again.pinned()).isEqualTo(after.pinned());
+        }
+      }
     }
+  }
 
-    TablePlan moving =
-        plan(
-            fenced,
-            fencing.fenced(),
-            cell("cell-a"),
-            cell("cell-b"),
-            draining("cell-c", "cell-a", 2L));
-    RoutingTable moved = moving.next();
-    assertThat(moved.epoch()).isEqualTo(3);
-    assertThat(moved.cells()).doesNotContainKey("cell-c");
-    assertThat(moved.slotCountOf("cell-a")).isEqualTo(before.slotCountOf("cell-a") + slotsOfC);
-    assertThat(moved.slotCountOf("cell-b")).isEqualTo(before.slotCountOf("cell-b"));
-    assertThat(Planner.movedSlots(fenced.ownerBySlot(), moved.ownerBySlot())).isEqualTo(slotsOfC);
-    assertThat(moving.movedNow()).containsExactly(Map.entry("cell-c", "cell-a"));
-    assertThat(moving.fenced()).isEmpty();
+  @Test
+  void aFencedCellKeepsItsSlotsWhileOtherCellsComeAndChangeWeight() {
+    List<Cell> cells = cells(3);
+    State start = State.after(EMPTY.next(1024, cells.toArray(Cell[]::new)));
+    State fenced = State.after(start.next(1024, with(cells, draining("cell-c", "cell-a", null))));
+    int slotsOfC = fenced.table().slotCountOf("cell-c");
 
-    assertThat(moving.absorbed()).containsExactly(Map.entry("cell-a", 1));
-
-    // the drained cell (still there, being deleted, or gone) changes nothing more: cell-a carries
-    // its weight, so the planner does not spread the moved slots (that would move data unfenced)
-    Map<String, Integer> absorbed = moving.absorbed();
-    for (Cell[] cells :
-        List.of(
-            new Cell[] {cell("cell-a"), cell("cell-b"), draining("cell-c", "cell-a", 2L)},
-            new Cell[] {cell("cell-a"), cell("cell-b"), deleting(draining("cell-c", "cell-a", 2L))},
-            new Cell[] {cell("cell-a"), cell("cell-b")})) {
-      TablePlan after = plan(moved, Map.of(), absorbed, cells);
-      assertThat(after.next()).isSameAs(moved);
-      assertThat(after.absorbed()).isEqualTo(absorbed);
+    Cell heavier = cell("cell-b");
+    heavier.getSpec().setWeight(3);
+    List<Cell> changed = new ArrayList<>(List.of(cell("cell-a"), heavier));
+    changed.add(draining("cell-c", "cell-a", null));
+    changed.add(cell("cell-d"));
+    RoutingTable next = fenced.next(1024, changed.toArray(Cell[]::new)).next();
+    assertThat(next.slotCountOf("cell-d")).isPositive();
+    for (int slot = 0; slot < 1024; slot++) {
+      if ("cell-c".equals(fenced.table().cellOfSlot(slot))) {
+        assertThat(next.cellOfSlot(slot)).isEqualTo("cell-c");
+      }
     }
-    // without the carried weight the planner would have moved slots again
-    assertThat(plan(moved, Map.of(), Map.of(), cell("cell-a"), cell("cell-b")).next())
-        .isNotSameAs(moved);
+    assertThat(next.slotCountOf("cell-c")).isEqualTo(slotsOfC);
   }
 
   @Test
   void aCancelledDrainUnfencesTheCell() {
-    RoutingTable before = threeCells();
-    TablePlan fencing =
-        plan(before, null, cell("cell-a"), cell("cell-b"), draining("cell-c", "cell-a", null));
-    TablePlan cancelled =
-        plan(fencing.next(), fencing.fenced(), cell("cell-a"), cell("cell-b"), cell("cell-c"));
+    List<Cell> cells = cells(3);
+    State start = State.after(EMPTY.next(1024, cells.toArray(Cell[]::new)));
+    State fenced = State.after(start.next(1024, with(cells, draining("cell-c", "cell-a", null))));
+    TablePlan cancelled = fenced.next(1024, cells.toArray(Cell[]::new));
     assertThat(cancelled.next().route("cell-c").state()).isEqualTo(CellState.SERVING);
     assertThat(cancelled.next().epoch()).isEqualTo(3);
     assertThat(cancelled.fenced()).isEmpty();
+    assertThat(Planner.movedSlots(start.table().ownerBySlot(), cancelled.next().ownerBySlot()))
+        .isZero();
   }
 
   @Test
   void invalidDrainsAreRefusedAndTheCellKeepsServing() {
-    RoutingTable before = threeCells();
-    record Case(Cell c, String why) {}
-    for (Case refused :
+    List<Cell> cells = cells(3);
+    State start = State.after(EMPTY.next(1024, cells.toArray(Cell[]::new)));
+    Cell outside = Samples.cell("ns", "cell-q", "shop", "zone-q", "zone-a");
+    record Case(Cell[] cells, String why) {}
+    List<Case> cases =
         List.of(
-            new Case(draining("cell-c", "cell-c", null), "a cell cannot drain to itself"),
-            new Case(draining("cell-c", "cell-z", null), "no cell cell-z in this topology"))) {
-      TablePlan plan = plan(before, null, cell("cell-a"), cell("cell-b"), refused.c());
-      assertThat(plan.next()).isSameAs(before);
+            new Case(
+                with(cells, draining("cell-c", "cell-c", null)), "a cell cannot drain to itself"),
+            new Case(
+                with(cells, draining("cell-c", "cell-z", null)), "no cell cell-z in this topology"),
+            new Case(
+                with(
+                    List.of(cell("cell-a"), cell("cell-b"), deleting(cell("cell-c"))),
+                    draining("cell-a", "cell-c", null)),
+                "target cell-c is being deleted"),
+            new Case(
+                with(
+                    List.of(cell("cell-a"), draining("cell-b", "cell-c", null), cell("cell-c")),
+                    draining("cell-a", "cell-b", null)),
+                "target cell-b is itself being drained"),
+            new Case(
+                new Cell[] {
+                  cell("cell-a"), cell("cell-b"), draining("cell-c", "cell-q", null), outside
+                },
+                "target cell-q is not in the routing table yet"));
+    for (Case refused : cases) {
+      TablePlan plan = start.next(1024, refused.cells());
       assertThat(plan.drainNotes()).contains("drain refused: " + refused.why());
+      String refusedCell =
+          refused.why().contains("itself")
+              ? "cell-a"
+              : refused.why().contains("deleted") ? "cell-a" : "cell-c";
+      assertThat(plan.next().route(refusedCell).state()).isEqualTo(CellState.SERVING);
     }
-    TablePlan chained =
-        plan(
-            before,
-            null,
-            draining("cell-a", "cell-b", null),
-            draining("cell-b", "cell-c", null),
-            cell("cell-c"));
-    assertThat(chained.drainNotes())
-        .contains("cell-a: drain refused: target cell-b is itself being drained");
-    assertThat(chained.next().route("cell-a").state()).isEqualTo(CellState.SERVING);
   }
 
   @Test
   void aCellBeingDeletedKeepsItsSlotsButANewOneGetsNone() {
-    RoutingTable before = threeCells();
-    assertThat(plan(before, null, cell("cell-a"), cell("cell-b"), deleting(cell("cell-c"))).next())
-        .isSameAs(before);
-    assertThat(
-            plan(
-                    before,
-                    null,
-                    cell("cell-a"),
-                    cell("cell-b"),
-                    cell("cell-c"),
-                    deleting(cell("cell-d")))
-                .next())
-        .isSameAs(before);
+    List<Cell> cells = cells(3);
+    RoutingTable before = EMPTY.next(1024, cells.toArray(Cell[]::new)).next();
+    State start = new State(before, Map.of(), Map.of());
+    assertThat(start.next(1024, with(cells, deleting(cell("cell-c")))).next()).isSameAs(before);
+    List<Cell> more = new ArrayList<>(cells);
+    more.add(deleting(cell("cell-d")));
+    assertThat(start.next(1024, more.toArray(Cell[]::new)).next()).isSameAs(before);
   }
 
   @Test
   void aNewCellInAZoneTheTopologyLacksGetsNoSlots() {
-    RoutingTable before = threeCells();
-    Cell stranger = Samples.cell("ns", "cell-d", "shop", "zone-q", "zone-a");
-    TablePlan plan = plan(before, null, cell("cell-a"), cell("cell-b"), cell("cell-c"), stranger);
+    List<Cell> cells = new ArrayList<>(cells(3));
+    RoutingTable before = EMPTY.next(1024, cells.toArray(Cell[]::new)).next();
+    cells.add(Samples.cell("ns", "cell-d", "shop", "zone-q", "zone-a"));
+    TablePlan plan = new State(before, Map.of(), Map.of()).next(1024, cells.toArray(Cell[]::new));
     assertThat(plan.next()).isSameAs(before);
     assertThat(plan.excluded())
         .containsEntry("cell-d", "zone zone-q is not a zone of the topology");
   }
 
   @Test
+  void aRebuiltTableMovesTheEpochPastTheLastOnePublished() {
+    TablePlan rebuilt = TablePlan.of(null, 41, 1024, cells(2), ZONES, "ns", Map.of(), Map.of());
+    assertThat(rebuilt.next().epoch()).isEqualTo(42);
+  }
+
+  @Test
   void withoutAPlannableCellThereIsNoTable() {
-    assertThat(plan(null, null, deleting(cell("cell-a"))).next()).isNull();
+    assertThat(EMPTY.next(1024, deleting(cell("cell-a"))).next()).isNull();
+  }
+
+  @Test
+  void fencesAndPinsSurviveTheirTextForm() {
+    BitSet slots = new BitSet();
+    slots.set(0, 100);
+    slots.set(200);
+    slots.set(500, 502);
+    Map<String, BitSet> pinned = Map.of("cell-a", slots, "cell-b", BitSet.valueOf(new long[] {6}));
+    String text = TablePlan.encodePinned(pinned);
+    assertThat(text).isEqualTo("cell-a=0-99,200,500-501;cell-b=1-2");
+    assertThat(TablePlan.decodePinned(text)).isEqualTo(pinned);
+    assertThat(TablePlan.decodeFenced(TablePlan.encodeFenced(Map.of("cell-c", 7L, "cell-d", 9L))))
+        .containsExactly(Map.entry("cell-c", 7L), Map.entry("cell-d", 9L));
+    assertThat(TablePlan.decodeFenced("cell-c=x,cell-d=3"))
+        .containsExactly(Map.entry("cell-d", 3L));
+    assertThat(TablePlan.decodePinned("")).isEmpty();
+    assertThat(Arrays.asList(TablePlan.decodePinned("cell-a=oops;cell-b=4").keySet().toArray()))
+        .containsExactly("cell-b");
   }
 }

@@ -22,8 +22,9 @@ public class TopologyStatus {
   private Map<String, Long> fenced;
 
   @JsonPropertyDescription(
-      "Weight each cell carries for cells drained into it, on top of its spec.weight.")
-  private Map<String, Integer> absorbedWeights;
+      "Slots each cell holds from drains into it; planning never moves them (a move needs a"
+          + " fence).")
+  private Map<String, Integer> pinnedSlots;
 
   @JsonPropertyDescription("The generation this status describes.")
   private Long observedGeneration;
@@ -78,11 +79,11 @@ public class TopologyStatus {
     this.fenced = fenced;
   }
 
-  public Map<String, Integer> getAbsorbedWeights() {
-    return absorbedWeights;
+  public Map<String, Integer> getPinnedSlots() {
+    return pinnedSlots;
   }
 
-  public void setAbsorbedWeights(Map<String, Integer> absorbedWeights) {
-    this.absorbedWeights = absorbedWeights;
+  public void setPinnedSlots(Map<String, Integer> pinnedSlots) {
+    this.pinnedSlots = pinnedSlots;
   }
 }
