@@ -34,10 +34,17 @@ public final class CellAppProcess implements AutoCloseable {
    * until it is ready.
    */
   public static CellAppProcess start(String name, Path jar, Map<String, String> env, Path logDir) {
+    return start(name, jar, env, logDir, ManagedProcess.freePort());
+  }
+
+  /**
+   * As {@link #start(String, Path, Map, Path)}, on {@code port} (e.g. named in a routing table).
+   */
+  public static CellAppProcess start(
+      String name, Path jar, Map<String, String> env, Path logDir, int port) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: package cell-app first (mvn package)");
     }
-    int port = ManagedProcess.freePort();
     Map<String, String> all = new HashMap<>(env);
     all.put("QUARKUS_HTTP_PORT", Integer.toString(port));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -76,8 +76,10 @@ final class ControlPlane implements AutoCloseable {
     etcd.awaitReady(TIMEOUT, () -> Probes.httpOk(etcdPort, "/health"));
   }
 
-  /** Cells, the keyspace and its shards, written straight to etcd as the examples' scripts do. */
-  void createTopology(List<String> zones, String keyspace, List<String> shards) {
+  /**
+   * Cells, the keyspaces and their shards, written straight to etcd as the examples' scripts do.
+   */
+  void createTopology(List<String> zones, List<String> keyspaces, List<String> shards) {
     client =
         VtctldClient.internal(
             binaries.vitess("vtctldclient"), topologyFlags(), runDir.resolve("vtctldclient"), env);
@@ -92,9 +94,11 @@ final class ControlPlane implements AutoCloseable {
     }
     // vtgate only routes replica traffic to its own cell or cells sharing an alias with it
     client.run("AddCellsAlias", "--cells", String.join(",", zones), CELLS_ALIAS);
-    client.run("CreateKeyspace", "--durability-policy", "none", keyspace);
-    for (String shard : shards) {
-      client.run("CreateShard", keyspace + "/" + shard);
+    for (String keyspace : keyspaces) {
+      client.run("CreateKeyspace", "--durability-policy", "none", keyspace);
+      for (String shard : shards) {
+        client.run("CreateShard", keyspace + "/" + shard);
+      }
     }
   }
 

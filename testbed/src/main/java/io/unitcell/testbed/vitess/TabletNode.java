@@ -80,7 +80,7 @@ final class TabletNode implements AutoCloseable {
     mysqlctld.awaitReady(timeout, () -> Files.exists(mysqlctlSocket()));
   }
 
-  void startTablet(List<String> topologyFlags, String keyspace, String mysqlServerVersion) {
+  void startTablet(List<String> topologyFlags, String mysqlServerVersion) {
     List<String> command =
         VitessDaemon.command(
             binaries.vitess("vttablet"),
@@ -91,7 +91,7 @@ final class TabletNode implements AutoCloseable {
                 "--tablet-hostname",
                 "127.0.0.1",
                 "--init-keyspace",
-                keyspace,
+                tablet.keyspace(),
                 "--init-shard",
                 tablet.shard(),
                 "--init-tablet-type",

@@ -11,9 +11,17 @@ package io.unitcell.testbed.vitess;
  * @param webPort vttablet HTTP port ({@code /debug/status})
  * @param grpcPort vttablet gRPC port
  * @param mysqlPort mysqld TCP port (127.0.0.1)
+ * @param keyspace the keyspace it serves
  */
 public record VitessTablet(
-    String alias, String zone, String shard, int uid, int webPort, int grpcPort, int mysqlPort) {
+    String alias,
+    String zone,
+    String shard,
+    int uid,
+    int webPort,
+    int grpcPort,
+    int mysqlPort,
+    String keyspace) {
 
   static String alias(String zone, int uid) {
     return String.format("%s-%010d", zone, uid);

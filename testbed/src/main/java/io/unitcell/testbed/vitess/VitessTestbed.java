@@ -58,6 +58,10 @@ public final class VitessTestbed implements AutoCloseable {
           "\"primary_alias\":\\s*\\{\\s*\"cell\":\\s*\"([^\"]+)\",\\s*\"uid\":\\s*(\\d+)");
 
   private final String keyspace;
+  private final List<String> keyspaces;
+  private final Map<String, String> primaryZones;
+  private final List<String> zones;
+  private final List<String> shards;
   private final TestbedBinaries binaries = TestbedBinaries.locate();
   private final Path runDir = TestbedLogs.newRunDirectory("vitess");
   private final Path dataRoot = runDir.resolve("vtdataroot");
@@ -70,8 +74,12 @@ public final class VitessTestbed implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private VitessTestbed(String keyspace) {
-    this.keyspace = keyspace;
+  private VitessTestbed(Map<String, String> primaryZones, List<String> zones, List<String> shards) {
+    this.primaryZones = Map.copyOf(primaryZones);
+    this.keyspaces = List.copyOf(primaryZones.keySet());
+    this.keyspace = keyspaces.get(0);
+    this.zones = List.copyOf(zones);
+    this.shards = List.copyOf(shards);
     binaries.etcd();
     List.of("mysqlctld", "vttablet", "vtctld", "vtctldclient", "vtgate").forEach(binaries::vitess);
     this.env =
@@ -97,14 +105,49 @@ public final class VitessTestbed implements AutoCloseable {
    * status, created_at)} sharded by the {@code xxhash} vindex {@code user_hash} on {@code user_id}.
    */
   public static final class Builder {
-    private String keyspace = "commerce";
+    private final Map<String, String> keyspaces = new java.util.LinkedHashMap<>();
+    private List<String> zones = ZONES;
+    private List<String> shards = SHARDS;
     private String schemaSql = resource("orders-schema.sql");
     private String vschemaJson = resource("orders-vschema.json");
 
     private Builder() {}
 
+    /** The one keyspace (instead of {@code commerce}), its primaries in the first zone. */
     public Builder keyspace(String keyspace) {
-      this.keyspace = keyspace;
+      keyspaces.clear();
+      keyspaces.put(keyspace, null);
+      return this;
+    }
+
+    /**
+     * One more keyspace, with its shards' primaries in {@code primaryZone} and replicas in every
+     * other zone. The first keyspace is the one the single-keyspace methods ({@link #tablet},
+     * {@link #reparent}, ...) act on.
+     */
+    public Builder addKeyspace(String keyspace, String primaryZone) {
+      keyspaces.put(keyspace, primaryZone);
+      return this;
+    }
+
+    /**
+     * Vitess cells (zones), the first also vtgate's own; default {@link #ZONES}. Names without
+     * {@code -}: tablet aliases are {@code <cell>-<uid>}.
+     */
+    public Builder zones(List<String> zones) {
+      for (String zone : zones) {
+        if (!zone.matches("[a-zA-Z0-9_]+")) {
+          throw new IllegalArgumentException(
+              "Vitess cell name " + zone + ": letters, digits and _ only");
+        }
+      }
+      this.zones = List.copyOf(zones);
+      return this;
+    }
+
+    /** Shards of every keyspace, e.g. {@code List.of("-")} for one; default {@link #SHARDS}. */
+    public Builder shards(List<String> shards) {
+      this.shards = List.copyOf(shards);
       return this;
     }
 
@@ -122,7 +165,20 @@ public final class VitessTestbed implements AutoCloseable {
 
     /** Starts every process; returns once vtgate serves all shards, else fails with a log tail. */
     public VitessTestbed start() {
-      VitessTestbed testbed = new VitessTestbed(keyspace);
+      Map<String, String> primaryZones = new java.util.LinkedHashMap<>();
+      if (keyspaces.isEmpty()) {
+        keyspaces.put("commerce", null);
+      }
+      keyspaces.forEach(
+          (name, zone) -> {
+            String primary = zone == null ? zones.get(0) : zone;
+            if (!zones.contains(primary)) {
+              throw new IllegalArgumentException(
+                  "keyspace " + name + ": primary zone " + primary + " is not one of " + zones);
+            }
+            primaryZones.put(name, primary);
+          });
+      VitessTestbed testbed = new VitessTestbed(primaryZones, zones, shards);
       try {
         testbed.boot(schemaSql, vschemaJson);
         return testbed;
@@ -145,8 +201,8 @@ public final class VitessTestbed implements AutoCloseable {
     progress("etcd up", step);
 
     step = System.nanoTime();
-    controlPlane.createTopology(ZONES, keyspace, SHARDS);
-    controlPlane.startVtctld(PRIMARY_ZONE);
+    controlPlane.createTopology(zones, keyspaces, shards);
+    controlPlane.startVtctld(zones.get(0));
     progress("topology created, vtctld up", step);
 
     step = System.nanoTime();
@@ -154,34 +210,42 @@ public final class VitessTestbed implements AutoCloseable {
     progress(nodes.size() + " mysqld initialised (in parallel)", step);
 
     step = System.nanoTime();
-    nodes.forEach(
-        node -> node.startTablet(controlPlane.topologyFlags(), keyspace, MYSQL_SERVER_VERSION));
+    nodes.forEach(node -> node.startTablet(controlPlane.topologyFlags(), MYSQL_SERVER_VERSION));
     nodes.forEach(node -> node.awaitTablet(TIMEOUT));
     progress(nodes.size() + " vttablets up", step);
 
     step = System.nanoTime();
+    List<VitessTablet> primaries =
+        nodes.stream()
+            .map(TabletNode::tablet)
+            .filter(t -> t.zone().equals(primaryZones.get(t.keyspace())))
+            .toList();
     Parallel.forEach(
-        SHARDS,
-        shard ->
+        primaries,
+        primary ->
             vtctldclient(
                 "PlannedReparentShard",
-                keyspace + "/" + shard,
+                primary.keyspace() + "/" + primary.shard(),
                 "--new-primary",
-                tablet(shard, PRIMARY_ZONE).alias()));
+                primary.alias()));
     // tablets build the serving graph in the background; have it complete before vtgate starts
-    vtctldclient("RebuildKeyspaceGraph", "--cells", String.join(",", ZONES), keyspace);
+    keyspaces.forEach(
+        name -> vtctldclient("RebuildKeyspaceGraph", "--cells", String.join(",", zones), name));
     nodes.forEach(node -> node.awaitHealthy(TIMEOUT));
-    progress("primaries elected in " + PRIMARY_ZONE, step);
+    progress("primaries elected " + primaryZones, step);
 
     step = System.nanoTime();
-    vtctldclient("ApplySchema", "--sql-file", runDir.resolve("schema.sql").toString(), keyspace);
-    vtctldclient(
-        "ApplyVSchema", "--vschema-file", runDir.resolve("vschema.json").toString(), keyspace);
-    progress("schema and vschema applied", step);
+    for (String name : keyspaces) {
+      vtctldclient("ApplySchema", "--sql-file", runDir.resolve("schema.sql").toString(), name);
+      vtctldclient(
+          "ApplyVSchema", "--vschema-file", runDir.resolve("vschema.json").toString(), name);
+    }
+    progress("schema and vschema applied to " + keyspaces, step);
 
     step = System.nanoTime();
-    vtgate = Vtgate.start(binaries, controlPlane.topologyFlags(), runDir, env, ports, keyspace);
-    vtgate.awaitServing(SHARDS, TIMEOUT);
+    vtgate =
+        Vtgate.start(binaries, controlPlane.topologyFlags(), runDir, env, ports, keyspace, zones);
+    vtgate.awaitServing(keyspaces, shards, TIMEOUT);
     progress("vtgate up", step);
 
     startupTime = Duration.ofNanos(System.nanoTime() - started);
@@ -190,9 +254,14 @@ public final class VitessTestbed implements AutoCloseable {
         startupTime.toMillis() / 1000.0, jdbcUrl(), runDir);
   }
 
-  /** The keyspace name. */
+  /** The (first) keyspace's name. */
   public String keyspace() {
     return keyspace;
+  }
+
+  /** Every keyspace, in the order they were added. */
+  public List<String> keyspaces() {
+    return keyspaces;
   }
 
   /** How long {@link #start} took. */
@@ -215,7 +284,7 @@ public final class VitessTestbed implements AutoCloseable {
   public void restartVtgate() {
     long started = System.nanoTime();
     vtgate.restart();
-    vtgate.awaitServing(SHARDS, TIMEOUT);
+    vtgate.awaitServing(keyspaces, shards, TIMEOUT);
     progress("vtgate restarted", started);
   }
 
@@ -252,10 +321,11 @@ public final class VitessTestbed implements AutoCloseable {
     return nodes.stream().map(TabletNode::tablet).toList();
   }
 
-  /** The tablet of {@code shard} in {@code zone}. */
+  /** The tablet of the (first) keyspace's {@code shard} in {@code zone}. */
   public VitessTablet tablet(String shard, String zone) {
     return tablets().stream()
-        .filter(t -> t.shard().equals(shard) && t.zone().equals(zone))
+        .filter(
+            t -> t.keyspace().equals(keyspace) && t.shard().equals(shard) && t.zone().equals(zone))
         .findFirst()
         .orElseThrow(
             () -> new IllegalArgumentException("no tablet of shard " + shard + " in " + zone));
@@ -311,7 +381,8 @@ public final class VitessTestbed implements AutoCloseable {
       // without this ERS waits --wait-replicas-timeout for the dead tablets to answer
       String dead =
           tablets().stream()
-              .filter(t -> t.shard().equals(shard) && !isRunning(t))
+              .filter(
+                  t -> t.keyspace().equals(keyspace) && t.shard().equals(shard) && !isRunning(t))
               .map(VitessTablet::alias)
               .collect(Collectors.joining(","));
       vtctldclient(
@@ -361,22 +432,23 @@ public final class VitessTestbed implements AutoCloseable {
   }
 
   private void createNodes() {
-    int uid = 100;
-    for (String shard : SHARDS) {
-      uid++;
-      for (int z = 0; z < ZONES.size(); z++) {
-        String zone = ZONES.get(z);
-        int tabletUid = uid + 100 * z;
-        VitessTablet tablet =
-            new VitessTablet(
-                VitessTablet.alias(zone, tabletUid),
-                zone,
-                shard,
-                tabletUid,
-                ports.next(),
-                ports.next(),
-                ports.next());
-        nodes.add(new TabletNode(tablet, binaries, dataRoot, runDir, env, ports.next()));
+    for (int k = 0; k < keyspaces.size(); k++) {
+      for (int sh = 0; sh < shards.size(); sh++) {
+        for (int z = 0; z < zones.size(); z++) {
+          String zone = zones.get(z);
+          int tabletUid = 101 + sh + 100 * z + 1000 * k;
+          VitessTablet tablet =
+              new VitessTablet(
+                  VitessTablet.alias(zone, tabletUid),
+                  zone,
+                  shards.get(sh),
+                  tabletUid,
+                  ports.next(),
+                  ports.next(),
+                  ports.next(),
+                  keyspaces.get(k));
+          nodes.add(new TabletNode(tablet, binaries, dataRoot, runDir, env, ports.next()));
+        }
       }
     }
     for (TabletNode node : nodes) {
@@ -409,9 +481,9 @@ public final class VitessTestbed implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("not a tablet of this testbed: " + tablet));
   }
 
-  private static String requireShard(String shard) {
-    if (!SHARDS.contains(shard)) {
-      throw new IllegalArgumentException("unknown shard " + shard + "; shards are " + SHARDS);
+  private String requireShard(String shard) {
+    if (!shards.contains(shard)) {
+      throw new IllegalArgumentException("unknown shard " + shard + "; shards are " + shards);
     }
     return shard;
   }

@@ -59,7 +59,8 @@ final class Vtgate implements AutoCloseable {
       Path runDir,
       Map<String, String> env,
       Ports ports,
-      String keyspace) {
+      String keyspace,
+      List<String> zones) {
     int mysqlPort = ports.next();
     List<String> command =
         VitessDaemon.command(
@@ -67,9 +68,9 @@ final class Vtgate implements AutoCloseable {
             topologyFlags,
             List.of(
                 "--cell",
-                VitessTestbed.PRIMARY_ZONE,
+                zones.get(0),
                 "--cells-to-watch",
-                String.join(",", VitessTestbed.ZONES),
+                String.join(",", zones),
                 "--tablet-types-to-wait",
                 "PRIMARY,REPLICA",
                 "--service-map",
@@ -109,12 +110,21 @@ final class Vtgate implements AutoCloseable {
 
   /** Waits until queries to the primary and to the replica of every shard get an answer. */
   void awaitServing(List<String> shards, Duration timeout) {
+    awaitServing(List.of(keyspace), shards, timeout);
+  }
+
+  /**
+   * As {@link #awaitServing(List, Duration)}, for every shard of every one of {@code keyspaces}.
+   */
+  void awaitServing(List<String> keyspaces, List<String> shards, Duration timeout) {
     process.awaitReady(
         timeout,
         () -> {
-          for (String shard : shards) {
-            selectOne(keyspace + ":" + shard + "@primary");
-            selectOne(keyspace + ":" + shard + "@replica");
+          for (String name : keyspaces) {
+            for (String shard : shards) {
+              selectOne(name + ":" + shard + "@primary");
+              selectOne(name + ":" + shard + "@replica");
+            }
           }
           return true;
         });
@@ -125,23 +135,23 @@ final class Vtgate implements AutoCloseable {
     process.awaitReady(
         timeout,
         () ->
-            tablets().stream()
+            tablets(tablet.keyspace()).stream()
                     .anyMatch(
                         t ->
                             t.alias().equals(tablet.alias())
                                 && t.type().equals("PRIMARY")
                                 && t.serving())
-                && selectOne(keyspace + ":" + tablet.shard() + "@primary"));
+                && selectOne(tablet.keyspace() + ":" + tablet.shard() + "@primary"));
   }
 
-  /** vtgate's view of this keyspace's tablets. */
-  List<TabletState> tablets() throws SQLException {
+  /** vtgate's view of the tablets of {@code name}. */
+  List<TabletState> tablets(String name) throws SQLException {
     List<TabletState> tablets = new ArrayList<>();
-    try (Connection connection = DriverManager.getConnection(jdbcUrl(keyspace));
+    try (Connection connection = DriverManager.getConnection(jdbcUrl(name));
         Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery("SHOW VITESS_TABLETS")) {
       while (rs.next()) {
-        if (rs.getString("Keyspace").equals(keyspace)) {
+        if (rs.getString("Keyspace").equals(name)) {
           tablets.add(
               new TabletState(
                   rs.getString("Alias"),

@@ -1,0 +1,287 @@
+package io.unitcell.local;
+
+import io.unitcell.local.Manifests.InvalidManifestException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** {@code ./unitcell up | status | down | token}: the local runtime's command line. */
+public final class Cli {
+
+  static final String USAGE =
+      """
+      usage: ./unitcell <command>
+        up [MANIFEST] [--port N]   start the platform from Topology/Cell YAML
+                                   (default examples/local/topology.yaml, router on port 8080)
+        status                     cells, zones, states, epoch, slots, instances and their health
+        down [--wipe]              stop everything; --wipe also deletes logs and data
+        token USER [--ttl SECONDS] a development JWT for USER (default 86400 s)
+      """;
+
+  private static final Duration UP_TIMEOUT = Duration.ofMinutes(10);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private Cli() {}
+
+  public static void main(String[] args) throws Exception {
+    LocalState state = new LocalState(Path.of(".unitcell"));
+    List<String> rest = args.length == 0 ? List.of() : List.of(args).subList(1, args.length);
+    int code =
+        switch (args.length == 0 ? "" : args[0]) {
+          case "up" -> up(state, rest);
+          case "status" -> status(state);
+          case "down" -> down(state, rest.contains("--wipe"));
+          case "token" -> token(state, rest);
+          default -> {
+            System.err.print(USAGE);
+            yield 2;
+          }
+        };
+    System.exit(code);
+  }
+
+  static int up(LocalState state, List<String> args) throws Exception {
+    Path manifest = Path.of("examples/local/topology.yaml");
+    int port = 8080;
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--port") && i + 1 < args.size()) {
+        port = Integer.parseInt(args.get(++i));
+      } else if (!args.get(i).startsWith("--")) {
+        manifest = Path.of(args.get(i));
+      } else {
+        System.err.println("up: unknown option " + args.get(i) + "\n" + USAGE);
+        return 2;
+      }
+    }
+    try {
+      Manifests.read(manifest);
+    } catch (InvalidManifestException e) {
+      System.err.println("up: the manifest cannot run: " + e.getMessage());
+      return 2;
+    }
+    if (state.supervisor().isPresent()) {
+      System.out.println("unitcell is already up (./unitcell down to stop it):");
+      return status(state);
+    }
+    if (!portFree(port)) {
+      System.err.println("up: port " + port + " is in use; choose another with --port N");
+      return 2;
+    }
+    Files.deleteIfExists(state.routerPortFile());
+    long offset = Files.exists(state.logFile()) ? Files.size(state.logFile()) : 0;
+    List<String> command = new ArrayList<>();
+    command.add("setsid");
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Supervisor.class.getName());
+    command.add(state.dir().toString());
+    command.add(manifest.toAbsolutePath().toString());
+    command.add(Integer.toString(port));
+    Process supervisor =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(state.logFile().toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+    Instant deadline = Instant.now().plus(UP_TIMEOUT);
+    try (BufferedReader log =
+        new BufferedReader(
+            new InputStreamReader(Files.newInputStream(state.logFile()), StandardCharsets.UTF_8))) {
+      log.skip(offset);
+      while (true) {
+        String line = log.readLine();
+        if (line == null) {
+          if (!supervisor.isAlive()) {
+            System.err.println("up: failed; the whole log is " + state.logFile());
+            return 1;
+          }
+          if (Instant.now().isAfter(deadline)) {
+            System.err.println("up: not ready after " + UP_TIMEOUT + "; see " + state.logFile());
+            return 1;
+          }
+          Thread.sleep(200);
+          continue;
+        }
+        if (line.startsWith("[unitcell]") || line.startsWith("vitess:")) {
+          System.out.println(line);
+        }
+        if (line.contains(Supervisor.READY)) {
+          break;
+        }
+        if (line.contains("[unitcell] FAILED")) {
+          System.err.println("up: failed; the whole log is " + state.logFile());
+          supervisor.waitFor();
+          return 1;
+        }
+      }
+    }
+    String token = jwt(state.jwtSecret(), "alice", Duration.ofDays(1));
+    System.out.printf(
+        """
+
+        The router listens on http://127.0.0.1:%1$d. A first order (user alice, a dev token):
+
+          TOKEN=$(./unitcell token alice)
+          curl -s -X POST http://127.0.0.1:%1$d/orders -H "Authorization: Bearer $TOKEN" \\
+            -H 'Idempotency-Key: first-order' -H 'Content-Type: application/json' \\
+            -d '{"currency":"CNY","lines":[{"sku":"tea-1","quantity":2,"unitPriceCents":1990}]}'
+
+        (token for alice, valid 24 h: %2$s)
+        ./unitcell status shows the cells; ./unitcell down stops everything.
+        """,
+        port, token);
+    return 0;
+  }
+
+  static int status(LocalState state) throws Exception {
+    Optional<Integer> control = state.controlPort();
+    if (state.supervisor().isEmpty() || control.isEmpty()) {
+      System.out.println("unitcell is not running (./unitcell up starts it)");
+      return 3;
+    }
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control.get() + "/status"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    System.out.print(response.body());
+    return response.statusCode() == 200 ? 0 : 1;
+  }
+
+  static int down(LocalState state, boolean wipe) throws Exception {
+    Optional<ProcessHandle> supervisor = state.supervisor();
+    if (supervisor.isPresent()) {
+      System.out.println("unitcell: stopping (pid " + supervisor.get().pid() + ")");
+      Optional<Integer> control = state.controlPort();
+      if (control.isPresent()) {
+        try {
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control.get() + "/down"))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+          supervisor.get().destroy();
+        }
+      } else {
+        supervisor.get().destroy();
+      }
+      try {
+        supervisor.get().onExit().get(120, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        System.out.println("unitcell: the supervisor did not stop in 120 s; killing it");
+        supervisor.get().destroyForcibly();
+      }
+    } else {
+      System.out.println("unitcell: the supervisor is not running");
+    }
+    // anything still running from this state directory is a leftover: say so, then stop it
+    List<ProcessHandle> leftovers = leftovers(state);
+    for (ProcessHandle process : leftovers) {
+      System.out.println(
+          "unitcell: killing leftover pid "
+              + process.pid()
+              + ": "
+              + process.info().commandLine().orElse("?"));
+      process.destroyForcibly();
+    }
+    if (wipe) {
+      try (Stream<Path> files = Files.walk(state.testbedDir())) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (java.nio.file.NoSuchFileException e) {
+        // nothing to wipe
+      }
+      Files.deleteIfExists(state.tableFile());
+      System.out.println("unitcell: logs and data deleted (" + state.testbedDir() + ")");
+    } else {
+      System.out.println("unitcell: stopped; logs and data kept in " + state.testbedDir());
+    }
+    return leftovers.isEmpty() ? 0 : 1;
+  }
+
+  /** Processes whose command line names this state directory (every child of the runtime does). */
+  static List<ProcessHandle> leftovers(LocalState state) {
+    String marker = state.dir().toString();
+    long self = ProcessHandle.current().pid();
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.pid() != self)
+        .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        .toList();
+  }
+
+  static int token(LocalState state, List<String> args) throws Exception {
+    if (args.isEmpty()) {
+      System.err.println("token: which user? ./unitcell token USER [--ttl SECONDS]");
+      return 2;
+    }
+    long ttl = 86_400;
+    int at = args.indexOf("--ttl");
+    if (at >= 0 && at + 1 < args.size()) {
+      ttl = Long.parseLong(args.get(at + 1));
+    }
+    System.out.println(jwt(state.jwtSecret(), args.get(0), Duration.ofSeconds(ttl)));
+    return 0;
+  }
+
+  /** An HS256 JWT with {@code sub} and {@code exp}, as the router verifies them. */
+  static String jwt(String secret, String user, Duration ttl) throws Exception {
+    Base64Url b64 = new Base64Url();
+    String header = b64.encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+    String claims =
+        b64.encode(
+            "{\"sub\":\""
+                + user.replace("\\", "\\\\").replace("\"", "\\\"")
+                + "\",\"exp\":"
+                + Instant.now().plus(ttl).getEpochSecond()
+                + "}");
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    byte[] signature = mac.doFinal((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
+    return header + "." + claims + "." + b64.encode(signature);
+  }
+
+  private static final class Base64Url {
+    private final java.util.Base64.Encoder encoder =
+        java.util.Base64.getUrlEncoder().withoutPadding();
+
+    String encode(String text) {
+      return encode(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    String encode(byte[] bytes) {
+      return encoder.encodeToString(bytes);
+    }
+  }
+
+  private static boolean portFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

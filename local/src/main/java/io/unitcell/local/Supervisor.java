@@ -1,0 +1,419 @@
+package io.unitcell.local;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.unitcell.local.Manifests.Cell;
+import io.unitcell.local.Manifests.Loaded;
+import io.unitcell.testbed.CellAppProcess;
+import io.unitcell.testbed.ManagedProcess;
+import io.unitcell.testbed.infinispan.InfinispanTestbed;
+import io.unitcell.testbed.vitess.VitessTestbed;
+import io.unitcell.topology.CellRoute;
+import io.unitcell.topology.CellState;
+import io.unitcell.topology.Planner;
+import io.unitcell.topology.Planner.PlannedCell;
+import io.unitcell.topology.RoutingTable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The local runtime's long-lived process, started detached by {@code ./unitcell up}: it starts
+ * Vitess (a keyspace per cell, primary in the cell's primary zone, replica in its standby zone), an
+ * Infinispan server, per cell one active instance in its primary zone and one warm instance in its
+ * standby zone, and the router; publishes the routing table (same planner as the operator) to a
+ * file; and then serves a small control API on loopback ({@code GET /status}, {@code POST
+ * /instances/<name>/kill}, {@code POST /down}) until told to stop. Every child process is stopped
+ * with it.
+ */
+public final class Supervisor {
+
+  static final String READY = "unitcell: READY";
+
+  private final LocalState state;
+  private final Loaded manifest;
+  private final int routerPort;
+  private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+  private final CountDownLatch down = new CountDownLatch(1);
+  private final HttpClient http = HttpClient.newHttpClient();
+  private VitessTestbed vitess;
+  private InfinispanTestbed infinispan;
+  private ManagedProcess router;
+  private int routerManagementPort;
+  private RoutingTable table;
+  private HttpServer control;
+
+  /** One cell-app process: which cell, which zone, active (in the table) or warm standby. */
+  record Instance(
+      String name, String cell, String zone, boolean active, int port, CellAppProcess app) {}
+
+  private Supervisor(LocalState state, Loaded manifest, int routerPort) {
+    this.state = state;
+    this.manifest = manifest;
+    this.routerPort = routerPort;
+  }
+
+  public static void main(String[] args) throws Exception {
+    LocalState state = new LocalState(Path.of(args[0]));
+    Loaded manifest = Manifests.read(Path.of(args[1]));
+    int routerPort = Integer.parseInt(args[2]);
+    System.setProperty("testbed.dir", state.testbedDir().toString());
+    Supervisor supervisor = new Supervisor(state, manifest, routerPort);
+    Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, "unitcell-down"));
+    try {
+      supervisor.start();
+    } catch (RuntimeException e) {
+      say("FAILED: " + e.getMessage());
+      e.printStackTrace(System.out);
+      supervisor.stop();
+      System.exit(1);
+    }
+    supervisor.down.await();
+    supervisor.stop();
+    System.exit(0);
+  }
+
+  private void start() throws Exception {
+    long started = System.nanoTime();
+    Files.writeString(state.pidFile(), Long.toString(ProcessHandle.current().pid()));
+    say(
+        "topology "
+            + manifest.topology().name()
+            + ": "
+            + manifest.cells().size()
+            + " cells over "
+            + manifest.topology().zones().stream().map(Manifests.Zone::name).toList()
+            + ", "
+            + manifest.topology().slots()
+            + " slots");
+
+    long step = System.nanoTime();
+    say("starting Vitess + MySQL: a keyspace per cell, primary and replica in its two zones");
+    VitessTestbed.Builder builder =
+        VitessTestbed.builder()
+            .zones(manifest.topology().zones().stream().map(Manifests.Zone::vitessCell).toList())
+            .shards(List.of("-"))
+            .schema(
+                Files.readString(state.repo().resolve("cell-app/src/main/resources/db/schema.sql")))
+            .vschema(
+                Files.readString(
+                    state.repo().resolve("cell-app/src/main/resources/db/vschema.json")));
+    for (Cell cell : manifest.cells()) {
+      builder.addKeyspace(
+          cell.keyspace(), manifest.topology().zone(cell.primaryZone()).vitessCell());
+    }
+    vitess = builder.start();
+    say(
+        String.format(
+            "Vitess ready (%.0f s): vtgate on 127.0.0.1:%d", since(step), vitess.vtgatePort()));
+
+    step = System.nanoTime();
+    infinispan = InfinispanTestbed.start(state.testbedDir().resolve("infinispan"));
+    say(String.format("Infinispan ready (%.0f s): %s", since(step), infinispan.hosts()));
+
+    // ports first: the table names the active instances, and every instance reads the table
+    List<Instance> planned = new ArrayList<>();
+    for (Cell cell : manifest.cells()) {
+      planned.add(
+          new Instance(
+              cell.name() + "-" + cell.primaryZone(),
+              cell.name(),
+              cell.primaryZone(),
+              true,
+              ManagedProcess.freePort(),
+              null));
+      planned.add(
+          new Instance(
+              cell.name() + "-" + cell.standbyZone(),
+              cell.name(),
+              cell.standbyZone(),
+              false,
+              ManagedProcess.freePort(),
+              null));
+    }
+    table = Planner.nextTable(null, manifest.topology().slots(), plannedCells(planned));
+    publish(table);
+    say("routing table epoch " + table.epoch() + " published to " + state.tableFile());
+
+    step = System.nanoTime();
+    say("starting " + planned.size() + " cell-app instances (active + warm standby per cell)");
+    ExecutorService pool = Executors.newFixedThreadPool(planned.size());
+    try {
+      List<Future<Instance>> starting = new ArrayList<>();
+      for (Instance instance : planned) {
+        starting.add(pool.submit(() -> startInstance(instance)));
+      }
+      for (Future<Instance> future : starting) {
+        Instance instance = future.get();
+        instances.put(instance.name(), instance);
+        say(
+            "  "
+                + instance.name()
+                + (instance.active() ? " active" : " standby")
+                + " on 127.0.0.1:"
+                + instance.port());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    say(String.format("cell apps ready (%.0f s)", since(step)));
+
+    step = System.nanoTime();
+    startRouter();
+    say(String.format("router ready (%.0f s) on http://127.0.0.1:%d", since(step), routerPort));
+
+    control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    control.createContext("/status", exchange -> reply(exchange, 200, status()));
+    control.createContext("/down", this::onDown);
+    control.createContext("/instances/", this::onInstance);
+    control.start();
+    Files.writeString(state.controlPortFile(), Integer.toString(control.getAddress().getPort()));
+    Files.writeString(state.routerPortFile(), Integer.toString(routerPort));
+    say(String.format("%s in %.0f s", READY, since(started)));
+  }
+
+  private Instance startInstance(Instance instance) {
+    Map<String, String> env = new TreeMap<>();
+    env.put("UNITCELL_CELL", instance.cell());
+    env.put("UNITCELL_ROUTING_TABLE", state.tableFile().toString());
+    env.put("UNITCELL_DB_URL", vitess.jdbcUrl(keyspaceOf(instance.cell())));
+    env.put("UNITCELL_CACHE_HOSTS", infinispan.hosts());
+    env.put("UNITCELL_ROUTER_SECRET", state.routerSecret());
+    CellAppProcess app =
+        CellAppProcess.start(
+            instance.name(),
+            state.repo().resolve("cell-app/target/quarkus-app/quarkus-run.jar"),
+            env,
+            state.testbedDir().resolve("cells"),
+            instance.port());
+    return new Instance(
+        instance.name(), instance.cell(), instance.zone(), instance.active(), instance.port(), app);
+  }
+
+  private void startRouter() {
+    routerManagementPort = ManagedProcess.freePort();
+    Map<String, String> env = new TreeMap<>();
+    env.put("UNITCELL_ROUTING_TABLE", state.tableFile().toString());
+    env.put("UNITCELL_ROUTER_PORT", Integer.toString(routerPort));
+    env.put("QUARKUS_HTTP_PORT", Integer.toString(routerManagementPort));
+    env.put("UNITCELL_ROUTER_AUTH", "jwt");
+    env.put("UNITCELL_ROUTER_JWT_HS256_SECRET", state.jwtSecret());
+    env.put("UNITCELL_ROUTER_SECRET", state.routerSecret());
+    Path jar = state.repo().resolve("router/target/quarkus-app/quarkus-run.jar");
+    router =
+        ManagedProcess.start(
+            "router",
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                jar.toString()),
+            state.testbedDir(),
+            env,
+            null);
+    router.awaitReady(
+        Duration.ofSeconds(90), () -> httpStatus(routerManagementPort, "/q/health/ready") == 200);
+  }
+
+  private List<PlannedCell> plannedCells(List<Instance> planned) {
+    List<PlannedCell> cells = new ArrayList<>();
+    for (Cell cell : manifest.cells()) {
+      List<String> endpoints =
+          planned.stream()
+              .filter(i -> i.cell().equals(cell.name()) && i.active())
+              .map(i -> "127.0.0.1:" + i.port())
+              .toList();
+      cells.add(
+          new PlannedCell(
+              cell.name(),
+              cell.weight(),
+              new CellRoute(cell.primaryZone(), endpoints, CellState.SERVING)));
+    }
+    return cells;
+  }
+
+  private String keyspaceOf(String cell) {
+    return manifest.cells().stream()
+        .filter(c -> c.name().equals(cell))
+        .findFirst()
+        .orElseThrow()
+        .keyspace();
+  }
+
+  /** Written to a temporary file and moved: readers never see half a table. */
+  private void publish(RoutingTable next) throws IOException {
+    Path temporary = state.tableFile().resolveSibling("routing-table.json.tmp");
+    Files.writeString(temporary, next.toJson());
+    Files.move(
+        temporary,
+        state.tableFile(),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private String status() {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(
+            "topology %s: epoch %d, %d slots, router http://127.0.0.1:%d (%s)%n",
+            manifest.topology().name(),
+            table.epoch(),
+            table.slotCount(),
+            routerPort,
+            router != null && router.isAlive() ? "up" : "DOWN"));
+    out.append(
+        String.format("%-8s %-8s %-8s %6s  %s%n", "CELL", "ZONE", "STATE", "SLOTS", "INSTANCES"));
+    for (Cell cell : manifest.cells()) {
+      CellRoute route = table.route(cell.name());
+      List<String> shown = new ArrayList<>();
+      instances.values().stream()
+          .filter(i -> i.cell().equals(cell.name()))
+          .sorted((a, b) -> Boolean.compare(b.active(), a.active()))
+          .forEach(
+              i ->
+                  shown.add(
+                      i.zone()
+                          + (i.active() ? "" : "(standby)")
+                          + ":"
+                          + i.port()
+                          + " "
+                          + health(i)));
+      out.append(
+          String.format(
+              "%-8s %-8s %-8s %6d  %s%n",
+              cell.name(),
+              route.zone(),
+              route.state(),
+              table.slotCountOf(cell.name()),
+              String.join(", ", shown)));
+    }
+    out.append(
+        String.format(
+            "vitess: vtgate 127.0.0.1:%d, keyspaces %s; infinispan %s (%s)%n",
+            vitess.vtgatePort(),
+            vitess.keyspaces(),
+            infinispan.hosts(),
+            infinispan.isRunning() ? "up" : "DOWN"));
+    out.append("logs and data: ").append(state.testbedDir()).append('\n');
+    return out.toString();
+  }
+
+  private String health(Instance instance) {
+    try {
+      return httpStatus(instance.port(), "/q/health/ready") == 200 ? "ready" : "NOT READY";
+    } catch (Exception e) {
+      return "DOWN";
+    }
+  }
+
+  private void onDown(HttpExchange exchange) throws IOException {
+    reply(exchange, 202, "stopping\n");
+    down.countDown();
+  }
+
+  /** {@code POST /instances/<name>/kill}: SIGKILL one cell-app instance (chaos drills). */
+  private void onInstance(HttpExchange exchange) throws IOException {
+    String[] parts = exchange.getRequestURI().getPath().split("/");
+    if (parts.length != 4
+        || !"kill".equals(parts[3])
+        || !"POST".equals(exchange.getRequestMethod())) {
+      reply(exchange, 404, "POST /instances/<name>/kill\n");
+      return;
+    }
+    Instance instance = instances.get(parts[2]);
+    if (instance == null) {
+      reply(
+          exchange,
+          404,
+          "no instance " + parts[2] + "; instances: " + new TreeMap<>(instances).keySet() + "\n");
+      return;
+    }
+    instance.app().kill();
+    say("instance " + instance.name() + " killed (SIGKILL)");
+    reply(exchange, 200, "killed " + instance.name() + "\n");
+  }
+
+  private synchronized void stop() {
+    if (control != null) {
+      control.stop(0);
+      control = null;
+    }
+    List<AutoCloseable> closing = new ArrayList<>();
+    if (router != null) {
+      closing.add(router);
+    }
+    closing.addAll(instances.values().stream().map(Instance::app).toList());
+    instances.clear();
+    if (infinispan != null) {
+      closing.add(infinispan);
+    }
+    if (vitess != null) {
+      closing.add(vitess);
+    }
+    router = null;
+    infinispan = null;
+    vitess = null;
+    if (!closing.isEmpty()) {
+      say("stopping " + closing.size() + " components");
+    }
+    for (AutoCloseable component : closing) {
+      try {
+        component.close();
+      } catch (Exception e) {
+        say("while stopping: " + e);
+      }
+    }
+    try {
+      Files.deleteIfExists(state.controlPortFile());
+      Files.deleteIfExists(state.pidFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private int httpStatus(int port, String path) throws IOException, InterruptedException {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(2))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private static void reply(HttpExchange exchange, int code, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static double since(long nanos) {
+    return (System.nanoTime() - nanos) / 1e9;
+  }
+
+  static void say(String message) {
+    System.out.println("[unitcell] " + message);
+    System.out.flush();
+  }
+}
