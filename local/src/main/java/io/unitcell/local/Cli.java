@@ -33,6 +33,11 @@ public final class Cli {
                                    (default examples/local/topology.yaml, router on port 8080)
         status                     cells, zones, states, epoch, slots, instances and their health
         down [--wipe]              stop everything; --wipe also deletes logs and data
+        load [--users N] [--rps R] [--duration D] [--acked FILE]
+                                   traffic through the router (defaults 1000 users, 100/s, 60s);
+                                   writes the acknowledged orders to FILE
+        verify ACKED_FILE          every acknowledged order exists exactly once, in its user's
+                                   home cell, readable through the router
         token USER [--ttl SECONDS] a development JWT for USER (default 86400 s)
       """;
 
@@ -50,6 +55,8 @@ public final class Cli {
           case "status" -> status(state);
           case "down" -> down(state, rest.contains("--wipe"));
           case "token" -> token(state, rest);
+          case "load" -> load(state, rest);
+          case "verify" -> verify(state, rest);
           default -> {
             System.err.print(USAGE);
             yield 2;
@@ -86,6 +93,7 @@ public final class Cli {
       return 2;
     }
     Files.deleteIfExists(state.routerPortFile());
+    Files.writeString(state.manifestFile(), manifest.toAbsolutePath().toString());
     long offset = Files.exists(state.logFile()) ? Files.size(state.logFile()) : 0;
     List<String> command = new ArrayList<>();
     command.add("setsid");
@@ -229,6 +237,91 @@ public final class Cli {
         .filter(p -> p.pid() != self)
         .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
         .toList();
+  }
+
+  static int load(LocalState state, List<String> args) throws Exception {
+    if (state.supervisor().isEmpty() || state.routerPort().isEmpty()) {
+      System.err.println("load: unitcell is not running (./unitcell up first)");
+      return 3;
+    }
+    int users = 1000;
+    int rps = 100;
+    Duration duration = Duration.ofSeconds(60);
+    Path acked =
+        state
+            .dir()
+            .resolve(
+                "acked-"
+                    + java.time.LocalDateTime.now()
+                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                    + ".txt");
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      String value = i + 1 < args.size() ? args.get(i + 1) : null;
+      switch (arg) {
+        case "--users" -> users = Integer.parseInt(value);
+        case "--rps" -> rps = Integer.parseInt(value);
+        case "--duration" -> duration = duration(value);
+        case "--acked" -> acked = Path.of(value);
+        case "--flash-sale" -> {
+          System.err.println("load: --flash-sale is not built yet (see docs/getting-started.md)");
+          return 2;
+        }
+        default -> {
+          System.err.println("load: unknown option " + arg + "\n" + USAGE);
+          return 2;
+        }
+      }
+      i++;
+    }
+    if (users < 1 || rps < 1 || duration.isNegative() || duration.isZero()) {
+      System.err.println("load: --users, --rps and --duration must be positive");
+      return 2;
+    }
+    String runId = Long.toString(System.currentTimeMillis(), 36);
+    return new LoadDriver(
+            new LoadDriver.Settings(users, rps, duration, acked, runId),
+            "http://127.0.0.1:" + state.routerPort().get(),
+            state.jwtSecret(),
+            System.out)
+        .run();
+  }
+
+  /** {@code 90s}, {@code 2m}, {@code 1h} or plain seconds. */
+  static Duration duration(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("a duration such as 60s or 2m is needed");
+    }
+    char unit = text.charAt(text.length() - 1);
+    long amount =
+        Long.parseLong(Character.isDigit(unit) ? text : text.substring(0, text.length() - 1));
+    return switch (unit) {
+      case 'm' -> Duration.ofMinutes(amount);
+      case 'h' -> Duration.ofHours(amount);
+      default -> Duration.ofSeconds(amount);
+    };
+  }
+
+  static int verify(LocalState state, List<String> args) throws Exception {
+    if (args.size() != 1) {
+      System.err.println("verify: ./unitcell verify ACKED_FILE");
+      return 2;
+    }
+    if (state.supervisor().isEmpty() || state.routerPort().isEmpty()) {
+      System.err.println("verify: unitcell is not running (./unitcell up first)");
+      return 3;
+    }
+    Manifests.Loaded manifest =
+        Manifests.read(Path.of(Files.readString(state.manifestFile()).trim()));
+    java.util.Map<String, String> keyspaces = new java.util.TreeMap<>();
+    manifest.cells().forEach(c -> keyspaces.put(c.name(), c.keyspace()));
+    return new Verify(
+            state,
+            keyspaces,
+            Files.readString(state.vtgateUrlFile()).trim(),
+            "http://127.0.0.1:" + state.routerPort().get(),
+            System.out)
+        .run(Path.of(args.get(0)));
   }
 
   static int token(LocalState state, List<String> args) throws Exception {

@@ -51,6 +51,16 @@ final class LocalState {
     return dir.resolve("router.port");
   }
 
+  /** Connector/J URL of vtgate with {@code {keyspace}} where the database name goes. */
+  Path vtgateUrlFile() {
+    return dir.resolve("vtgate.url");
+  }
+
+  /** The manifest the running platform was started from. */
+  Path manifestFile() {
+    return dir.resolve("manifest.path");
+  }
+
   Path tableFile() {
     return dir.resolve("routing-table.json");
   }

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -59,7 +60,7 @@ public final class Supervisor {
   private InfinispanTestbed infinispan;
   private ManagedProcess router;
   private int routerManagementPort;
-  private RoutingTable table;
+  private volatile RoutingTable table;
   private HttpServer control;
 
   /** One cell-app process: which cell, which zone, active (in the table) or warm standby. */
@@ -188,7 +189,80 @@ public final class Supervisor {
     control.start();
     Files.writeString(state.controlPortFile(), Integer.toString(control.getAddress().getPort()));
     Files.writeString(state.routerPortFile(), Integer.toString(routerPort));
+    Files.writeString(state.vtgateUrlFile(), vitess.jdbcUrl("{keyspace}"));
+    Thread watcher = new Thread(this::watch, "unitcell-watcher");
+    watcher.setDaemon(true);
+    watcher.start();
     say(String.format("%s in %.0f s", READY, since(started)));
+  }
+
+  /**
+   * What a Deployment and a router's health checks would do: an instance that died is started again
+   * on its port; while a cell has no live active instance, its warm standby takes the cell's
+   * traffic (a new table epoch), and the restarted instance takes it back once ready.
+   */
+  private void watch() {
+    Set<String> restarting = ConcurrentHashMap.newKeySet();
+    while (down.getCount() > 0) {
+      try {
+        Thread.sleep(500);
+        for (Instance instance : List.copyOf(instances.values())) {
+          if (instance.app().isAlive() || !restarting.add(instance.name())) {
+            continue;
+          }
+          say("instance " + instance.name() + " is down; starting it again");
+          routeCell(instance.cell());
+          Thread restart =
+              new Thread(
+                  () -> {
+                    try {
+                      Instance again = startInstance(instance);
+                      instances.put(again.name(), again);
+                      say("instance " + again.name() + " is back on port " + again.port());
+                      routeCell(again.cell());
+                    } catch (RuntimeException | IOException e) {
+                      say("instance " + instance.name() + " did not come back: " + e.getMessage());
+                    } finally {
+                      restarting.remove(instance.name());
+                    }
+                  },
+                  "restart-" + instance.name());
+          restart.setDaemon(true);
+          restart.start();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        say("watcher: " + e);
+      }
+    }
+  }
+
+  /** Points the cell's route at its live active instances, else at its live standby ones. */
+  private synchronized void routeCell(String cell) throws IOException {
+    List<Instance> live =
+        instances.values().stream()
+            .filter(i -> i.cell().equals(cell) && i.app().isAlive())
+            .toList();
+    List<String> active =
+        live.stream().filter(Instance::active).map(i -> "127.0.0.1:" + i.port()).sorted().toList();
+    List<String> endpoints =
+        !active.isEmpty()
+            ? active
+            : live.stream().map(i -> "127.0.0.1:" + i.port()).sorted().toList();
+    if (endpoints.isEmpty() || endpoints.equals(table.route(cell).endpoints())) {
+      return;
+    }
+    table = table.nextWithRoute(cell, r -> r.inZone(r.zone(), endpoints));
+    publish(table);
+    say(
+        "routing table epoch "
+            + table.epoch()
+            + ": "
+            + cell
+            + " served by "
+            + (active.isEmpty() ? "its warm standby " : "")
+            + endpoints);
   }
 
   private Instance startInstance(Instance instance) {
@@ -372,6 +446,7 @@ public final class Supervisor {
     router = null;
     infinispan = null;
     vitess = null;
+    down.countDown();
     if (!closing.isEmpty()) {
       say("stopping " + closing.size() + " components");
     }

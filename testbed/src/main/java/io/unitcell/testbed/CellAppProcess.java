@@ -75,6 +75,10 @@ public final class CellAppProcess implements AutoCloseable {
     return port;
   }
 
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }
