@@ -34,7 +34,7 @@ public final class Cli {
         status                     cells, zones, states, epoch, slots, instances and their health
         down [--wipe]              stop everything; --wipe also deletes logs and data
         load [--users N] [--rps R] [--duration D] [--acked FILE]
-                                   traffic through the router (defaults 1000 users, 100/s, 60s);
+                                   traffic through the router (defaults 1000 users, 10/s, 60s);
                                    writes the acknowledged orders to FILE
         verify ACKED_FILE          every acknowledged order exists exactly once, in its user's
                                    home cell, readable through the router
@@ -47,7 +47,9 @@ public final class Cli {
   private Cli() {}
 
   public static void main(String[] args) throws Exception {
-    LocalState state = new LocalState(Path.of(".unitcell"));
+    // UNITCELL_STATE: another state directory (tests; two runtimes side by side on other ports)
+    String stateDir = System.getenv().getOrDefault("UNITCELL_STATE", ".unitcell");
+    LocalState state = new LocalState(Path.of(stateDir));
     List<String> rest = args.length == 0 ? List.of() : List.of(args).subList(1, args.length);
     int code =
         switch (args.length == 0 ? "" : args[0]) {
@@ -120,8 +122,7 @@ public final class Cli {
         String line = log.readLine();
         if (line == null) {
           if (!supervisor.isAlive()) {
-            System.err.println("up: failed; the whole log is " + state.logFile());
-            return 1;
+            return failed(state);
           }
           if (Instant.now().isAfter(deadline)) {
             System.err.println("up: not ready after " + UP_TIMEOUT + "; see " + state.logFile());
@@ -137,9 +138,8 @@ public final class Cli {
           break;
         }
         if (line.contains("[unitcell] FAILED")) {
-          System.err.println("up: failed; the whole log is " + state.logFile());
           supervisor.waitFor();
-          return 1;
+          return failed(state);
         }
       }
     }
@@ -161,6 +161,15 @@ public final class Cli {
     return 0;
   }
 
+  /** Prints the end of the supervisor's log (stack frames left out) after a failed start. */
+  static int failed(LocalState state) throws IOException {
+    List<String> lines =
+        Files.readAllLines(state.logFile()).stream().filter(l -> !l.startsWith("\tat ")).toList();
+    System.err.println("up: failed. The end of " + state.logFile() + ":");
+    lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(System.err::println);
+    return 1;
+  }
+
   static int status(LocalState state) throws Exception {
     Optional<Integer> control = state.controlPort();
     if (state.supervisor().isEmpty() || control.isEmpty()) {
@@ -179,8 +188,14 @@ public final class Cli {
 
   static int down(LocalState state, boolean wipe) throws Exception {
     Optional<ProcessHandle> supervisor = state.supervisor();
+    List<ProcessHandle> children = supervisor.map(s -> s.descendants().toList()).orElse(List.of());
     if (supervisor.isPresent()) {
-      System.out.println("unitcell: stopping (pid " + supervisor.get().pid() + ")");
+      System.out.println(
+          "unitcell: stopping (pid "
+              + supervisor.get().pid()
+              + " and "
+              + children.size()
+              + " processes)");
       Optional<Integer> control = state.controlPort();
       if (control.isPresent()) {
         try {
@@ -206,7 +221,11 @@ public final class Cli {
       System.out.println("unitcell: the supervisor is not running");
     }
     // anything still running from this state directory is a leftover: say so, then stop it
-    List<ProcessHandle> leftovers = leftovers(state);
+    List<ProcessHandle> leftovers = new ArrayList<>(leftovers(state));
+    children.stream()
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> leftovers.stream().noneMatch(l -> l.pid() == p.pid()))
+        .forEach(leftovers::add);
     for (ProcessHandle process : leftovers) {
       System.out.println(
           "unitcell: killing leftover pid "
@@ -245,7 +264,7 @@ public final class Cli {
       return 3;
     }
     int users = 1000;
-    int rps = 100;
+    int rps = 10;
     Duration duration = Duration.ofSeconds(60);
     Path acked =
         state

@@ -115,10 +115,14 @@ final class LoadDriver {
     while (System.nanoTime() < end) {
       Thread.sleep(200);
       long elapsed = (System.nanoTime() - started) / 1_000_000_000L;
-      if (elapsed != lastPrint) {
+      // on a terminal one line redrawn every second; in a log a line every 10 s
+      boolean terminal = System.console() != null;
+      if (elapsed != lastPrint && (terminal || elapsed % 10 == 0)) {
         lastPrint = elapsed;
         out.printf(
-            "\r  %3d/%d s  sent %d  ok %d  errors %d  retries %d  acked %d  p99 %s   ",
+            (terminal ? "\r" : "")
+                + "  %3d/%d s  sent %d  ok %d  errors %d  retries %d  acked %d  p99 %s   "
+                + (terminal ? "" : "%n"),
             elapsed,
             settings.duration().toSeconds(),
             sent.sum(),

@@ -26,9 +26,11 @@ final class LocalState {
     }
   }
 
-  /** The repository the runtime was started from (the jars and schemas come from there). */
+  /**
+   * The repository the runtime runs from (./unitcell works there; jars and schemas come from it).
+   */
   Path repo() {
-    return dir.getParent();
+    return Path.of("").toAbsolutePath();
   }
 
   Path dir() {

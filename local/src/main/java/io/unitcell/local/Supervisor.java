@@ -82,8 +82,8 @@ public final class Supervisor {
     Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, "unitcell-down"));
     try {
       supervisor.start();
-    } catch (RuntimeException e) {
-      say("FAILED: " + e.getMessage());
+    } catch (Exception e) {
+      say("FAILED: " + e);
       e.printStackTrace(System.out);
       supervisor.stop();
       System.exit(1);
@@ -272,6 +272,9 @@ public final class Supervisor {
     env.put("UNITCELL_DB_URL", vitess.jdbcUrl(keyspaceOf(instance.cell())));
     env.put("UNITCELL_CACHE_HOSTS", infinispan.hosts());
     env.put("UNITCELL_ROUTER_SECRET", state.routerSecret());
+    // eight JVMs share a laptop's cores: the quick JIT tier only and one GC thread each, so warming
+    // up does not starve the databases (the router keeps the full JIT: it is the hot path)
+    env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1");
     CellAppProcess app =
         CellAppProcess.start(
             instance.name(),

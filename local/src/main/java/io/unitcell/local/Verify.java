@@ -106,15 +106,7 @@ final class Verify {
         wrongCell++;
         example(examples, "order " + id + " of " + user + " is in " + where + ", home " + home);
       }
-      HttpResponse<String> read =
-          http.send(
-              HttpRequest.newBuilder(URI.create(router + "/orders/" + id))
-                  .header(
-                      "Authorization",
-                      "Bearer " + Cli.jwt(state.jwtSecret(), user, Duration.ofMinutes(10)))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> read = readThroughRouter(id, user);
       if (read.statusCode() != 200 || !read.body().contains("\"userId\":\"" + user + "\"")) {
         unreadable++;
         example(examples, "GET /orders/" + id + " as " + user + ": " + read.statusCode());
@@ -139,6 +131,43 @@ final class Verify {
         missing == 0 && duplicated == 0 && wrongCell == 0 && unreadable == 0 && movedUsers == 0;
     out.println(pass ? "verify: PASS" : "verify: FAIL");
     return pass ? 0 : 1;
+  }
+
+  /**
+   * {@code GET /orders/{id}} as its user; a 5xx or a time-out is tried again (up to 5 times over
+   * about 6 s): "readable" means the order can be read, not that every single try succeeded.
+   */
+  private HttpResponse<String> readThroughRouter(String id, String user) throws Exception {
+    HttpResponse<String> read = null;
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      try {
+        read =
+            http.send(
+                HttpRequest.newBuilder(URI.create(router + "/orders/" + id))
+                    .header(
+                        "Authorization",
+                        "Bearer " + Cli.jwt(state.jwtSecret(), user, Duration.ofMinutes(10)))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (read.statusCode() < 500) {
+          return read;
+        }
+      } catch (java.io.IOException e) {
+        // a time-out or a broken connection: tried again below
+      }
+      Thread.sleep(400L * attempt);
+    }
+    return read != null
+        ? read
+        : http.send(
+            HttpRequest.newBuilder(URI.create(router + "/orders/" + id))
+                .header(
+                    "Authorization",
+                    "Bearer " + Cli.jwt(state.jwtSecret(), user, Duration.ofMinutes(10)))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static void example(List<String> examples, String text) {

@@ -1,0 +1,138 @@
+package io.unitcell.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The main job end to end, through the repository's own commands: {@code ./unitcell up} of the
+ * default example (2 zones, 4 cells, 1024 slots), a first order through the router, {@code
+ * ./unitcell load} for 60 s, the {@code chaos/kill-instance.sh} drill, {@code ./unitcell verify} of
+ * every order acknowledged before the drill, and {@code ./unitcell down}: zero lost acknowledged
+ * orders, every user's orders in its home cell only, nothing left running. Runs in a state
+ * directory and on a router port of its own, so a developer's {@code ./unitcell up} is left alone.
+ */
+class LocalRuntimeIT {
+
+  static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  static Path state;
+  static int port;
+
+  record Run(int exitCode, String output) {}
+
+  static Run run(long timeoutSeconds, String... command) throws Exception {
+    Path log = Files.createTempFile(state, "command", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(REPO.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("UNITCELL_STATE", state.toString());
+    Process process = builder.start();
+    boolean exited = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    System.out.println("$ " + String.join(" ", command) + "\n" + output);
+    if (!exited) {
+      process.destroyForcibly();
+      throw new AssertionError(
+          String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
+    }
+    return new Run(process.exitValue(), output);
+  }
+
+  @BeforeAll
+  static void up() throws Exception {
+    // short: mysqld's unix socket paths below it must stay under 108 bytes
+    state = Files.createTempDirectory(Path.of("/tmp"), "uc-it-");
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    long started = System.nanoTime();
+    Run up = run(600, "./unitcell", "up", "--port", Integer.toString(port));
+    System.out.printf("./unitcell up took %.0f s%n", (System.nanoTime() - started) / 1e9);
+    assertThat(up.exitCode()).as(up.output()).isZero();
+    assertThat(up.output()).contains(Supervisor.READY).contains("curl -s -X POST");
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    if (state == null) {
+      return;
+    }
+    Run down = run(180, "./unitcell", "down", "--wipe");
+    assertThat(down.exitCode()).as("down leaves nothing running: " + down.output()).isZero();
+    assertThat(
+            ProcessHandle.allProcesses()
+                .filter(
+                    p ->
+                        p.info().commandLine().map(c -> c.contains(state.toString())).orElse(false))
+                .toList())
+        .isEmpty();
+  }
+
+  @Test
+  void loadThenAKilledInstanceLosesNoAcknowledgedOrderAndUsersStayOnTheirCells() throws Exception {
+    String token = run(60, "./unitcell", "token", "alice").output().trim();
+    HttpResponse<String> first =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
+                    .header(
+                        "Authorization",
+                        "Bearer " + token.lines().reduce((a, b) -> b).orElseThrow())
+                    .header("Idempotency-Key", "first-order")
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"currency\":\"CNY\",\"lines\":[{\"sku\":\"tea-1\",\"quantity\":2,"
+                                + "\"unitPriceCents\":1990}]}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    assertThat(first.body()).contains("\"userId\":\"alice\"");
+
+    Path acked = state.resolve("acked-load.txt");
+    Run load =
+        run(
+            240,
+            "./unitcell",
+            "load",
+            "--users",
+            "1000",
+            "--rps",
+            "10",
+            "--duration",
+            "60s",
+            "--acked",
+            acked.toString());
+    assertThat(load.exitCode()).as(load.output()).isZero();
+    assertThat(load.output()).contains("TP50").contains("TP99").contains("TP999");
+    List<String> acknowledged = Files.readAllLines(acked);
+    assertThat(acknowledged).as("orders acknowledged under load").hasSizeGreaterThan(100);
+
+    Run drill =
+        run(300, "chaos/kill-instance.sh", "--duration", "30s", "--after", "8", "--rps", "10");
+    assertThat(drill.exitCode()).as(drill.output()).isZero();
+    assertThat(drill.output()).contains("drill kill-instance: PASS").contains("verify: PASS");
+
+    // everything acknowledged before the drill is still there, exactly once, in its home cell
+    Run verify = run(300, "./unitcell", "verify", acked.toString());
+    assertThat(verify.exitCode()).as(verify.output()).isZero();
+    assertThat(verify.output())
+        .contains("missing: 0; stored twice or more: 0; outside the user's home cell: 0")
+        .contains("users whose orders are in more than one cell: 0")
+        .contains("verify: PASS");
+  }
+}
