@@ -29,7 +29,6 @@ done
 state=${UNITCELL_STATE:-.unitcell}
 say() { printf '%s [drill] %s\n' "$(date +%H:%M:%S)" "$*"; }
 ./unitcell status >/dev/null || { say "unitcell is not up: ./unitcell up first" >&2; exit 3; }
-control=$(cat "$state/control.port")
 acked="$state/drill-kill-instance-$(date +%Y%m%d-%H%M%S).txt"
 log="$acked.load.log"
 
@@ -38,7 +37,7 @@ say "load: $users users, $rps requests/s for $duration; killing $instance after 
 ./unitcell load --users "$users" --rps "$rps" --duration "$duration" --acked "$acked" >"$log" 2>&1 &
 load=$!
 sleep "$after"
-say "SIGKILL $instance: $(curl -fsS -X POST "http://127.0.0.1:$control/instances/$instance/kill")"
+say "SIGKILL $instance: $(./unitcell kill "$instance")"
 wait "$load" || { say "the load driver failed:"; cat "$log"; exit 1; }
 sed -n '/^load report/,$p' "$log"
 

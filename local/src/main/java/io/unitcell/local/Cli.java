@@ -39,6 +39,7 @@ public final class Cli {
         verify ACKED_FILE          every acknowledged order exists exactly once, in its user's
                                    home cell, readable through the router
         token USER [--ttl SECONDS] a development JWT for USER (default 86400 s)
+        kill INSTANCE              SIGKILL one cell-app instance, e.g. cell-1-zone-a (drills)
       """;
 
   private static final Duration UP_TIMEOUT = Duration.ofMinutes(10);
@@ -59,6 +60,7 @@ public final class Cli {
           case "token" -> token(state, rest);
           case "load" -> load(state, rest);
           case "verify" -> verify(state, rest);
+          case "kill" -> kill(state, rest);
           default -> {
             System.err.print(USAGE);
             yield 2;
@@ -341,6 +343,33 @@ public final class Cli {
             "http://127.0.0.1:" + state.routerPort().get(),
             System.out)
         .run(Path.of(args.get(0)));
+  }
+
+  static int kill(LocalState state, List<String> args) throws Exception {
+    Optional<Integer> control = state.controlPort();
+    if (args.size() != 1) {
+      System.err.println("kill: ./unitcell kill INSTANCE (names in ./unitcell status)");
+      return 2;
+    }
+    if (state.supervisor().isEmpty() || control.isEmpty()) {
+      System.err.println("kill: unitcell is not running");
+      return 3;
+    }
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + control.get()
+                            + "/instances/"
+                            + args.get(0)
+                            + "/kill"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    System.out.print(response.body());
+    return response.statusCode() == 200 ? 0 : 1;
   }
 
   static int token(LocalState state, List<String> args) throws Exception {
