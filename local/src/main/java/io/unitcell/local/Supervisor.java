@@ -36,6 +36,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The local runtime's long-lived process, started detached by {@code ./unitcell up}: it starts
@@ -57,11 +59,24 @@ public final class Supervisor {
   private final CountDownLatch down = new CountDownLatch(1);
   private final HttpClient http = HttpClient.newHttpClient();
   private VitessTestbed vitess;
-  private InfinispanTestbed infinispan;
+
+  /** Each cell's own Infinispan server (cells share nothing but the router). */
+  private final Map<String, InfinispanTestbed> caches = new ConcurrentHashMap<>();
+
   private ManagedProcess router;
   private int routerManagementPort;
   private volatile RoutingTable table;
   private HttpServer control;
+
+  /** The router's response counters at one moment: cell → {all responses, 5xx}. */
+  record Sample(long nanos, Map<String, long[]> byCell) {}
+
+  private final java.util.Deque<Sample> samples =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  private static final Pattern RESPONSES =
+      Pattern.compile("^unitcell_router_responses_total\\{(.*)\\}\\s+([0-9.eE+]+)$");
+  private static final Pattern CELL_LABEL = Pattern.compile("cell=\"([^\"]*)\"");
+  private static final Pattern CODE_LABEL = Pattern.compile("code=\"([^\"]*)\"");
 
   /** One cell-app process: which cell, which zone, active (in the table) or warm standby. */
   record Instance(
@@ -128,8 +143,17 @@ public final class Supervisor {
             "Vitess ready (%.0f s): vtgate on 127.0.0.1:%d", since(step), vitess.vtgatePort()));
 
     step = System.nanoTime();
-    infinispan = InfinispanTestbed.start(state.testbedDir().resolve("infinispan"));
-    say(String.format("Infinispan ready (%.0f s): %s", since(step), infinispan.hosts()));
+    for (Cell cell : manifest.cells()) {
+      caches.put(
+          cell.name(),
+          InfinispanTestbed.start(state.testbedDir().resolve("infinispan-" + cell.name())));
+    }
+    say(
+        String.format(
+            "Infinispan ready (%.0f s): a server per cell, %s",
+            since(step),
+            new TreeMap<>(caches)
+                .entrySet().stream().map(e -> e.getKey() + " " + e.getValue().hosts()).toList()));
 
     // ports first: the table names the active instances, and every instance reads the table
     List<Instance> planned = new ArrayList<>();
@@ -193,6 +217,9 @@ public final class Supervisor {
     Thread watcher = new Thread(this::watch, "unitcell-watcher");
     watcher.setDaemon(true);
     watcher.start();
+    Thread sampler = new Thread(this::sampleRouter, "unitcell-router-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
     say(String.format("%s in %.0f s", READY, since(started)));
   }
 
@@ -238,6 +265,73 @@ public final class Supervisor {
     }
   }
 
+  /** Every 5 s, the router's response counters by cell; the last ~70 s are kept for status. */
+  private void sampleRouter() {
+    while (down.getCount() > 0) {
+      try {
+        String metrics =
+            http.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + routerManagementPort + "/q/metrics"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        Map<String, long[]> byCell = new TreeMap<>();
+        metrics
+            .lines()
+            .map(RESPONSES::matcher)
+            .filter(Matcher::matches)
+            .forEach(
+                m -> {
+                  Matcher cell = CELL_LABEL.matcher(m.group(1));
+                  Matcher code = CODE_LABEL.matcher(m.group(1));
+                  if (cell.find() && code.find()) {
+                    long count = (long) Double.parseDouble(m.group(2));
+                    long[] totals = byCell.computeIfAbsent(cell.group(1), c -> new long[2]);
+                    totals[0] += count;
+                    if (code.group(1).startsWith("5")) {
+                      totals[1] += count;
+                    }
+                  }
+                });
+        samples.addLast(new Sample(System.nanoTime(), byCell));
+        while (samples.size() > 15) {
+          samples.pollFirst();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        // the router is restarting or busy: no sample this time
+      }
+      try {
+        Thread.sleep(5_000);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** 5xx answers of the router for {@code cell} over about the last minute, as text. */
+  private String recentErrors(String cell) {
+    Sample last = samples.peekLast();
+    if (last == null) {
+      return "-";
+    }
+    Sample first =
+        samples.stream()
+            .filter(s -> last.nanos() - s.nanos() <= 61_000_000_000L)
+            .findFirst()
+            .orElse(last);
+    long[] now = last.byCell().getOrDefault(cell, new long[2]);
+    long[] then = first.byCell().getOrDefault(cell, new long[2]);
+    long requests = now[0] - then[0];
+    long errors = now[1] - then[1];
+    return requests == 0
+        ? "0 req"
+        : String.format("%.1f%% of %d", 100.0 * errors / requests, requests);
+  }
+
   /** Points the cell's route at its live active instances, else at its live standby ones. */
   private synchronized void routeCell(String cell) throws IOException {
     List<Instance> live =
@@ -270,7 +364,7 @@ public final class Supervisor {
     env.put("UNITCELL_CELL", instance.cell());
     env.put("UNITCELL_ROUTING_TABLE", state.tableFile().toString());
     env.put("UNITCELL_DB_URL", vitess.jdbcUrl(keyspaceOf(instance.cell())));
-    env.put("UNITCELL_CACHE_HOSTS", infinispan.hosts());
+    env.put("UNITCELL_CACHE_HOSTS", caches.get(instance.cell()).hosts());
     env.put("UNITCELL_ROUTER_SECRET", state.routerSecret());
     // eight JVMs share a laptop's cores: the quick JIT tier only and one GC thread each, so warming
     // up does not starve the databases (the router keeps the full JIT: it is the hot path)
@@ -358,7 +452,9 @@ public final class Supervisor {
             routerPort,
             router != null && router.isAlive() ? "up" : "DOWN"));
     out.append(
-        String.format("%-8s %-8s %-8s %6s  %s%n", "CELL", "ZONE", "STATE", "SLOTS", "INSTANCES"));
+        String.format(
+            "%-8s %-8s %-8s %6s  %-16s %s%n",
+            "CELL", "ZONE", "STATE", "SLOTS", "5XX (LAST MIN)", "INSTANCES"));
     for (Cell cell : manifest.cells()) {
       CellRoute route = table.route(cell.name());
       List<String> shown = new ArrayList<>();
@@ -376,20 +472,28 @@ public final class Supervisor {
                           + health(i)));
       out.append(
           String.format(
-              "%-8s %-8s %-8s %6d  %s%n",
+              "%-8s %-8s %-8s %6d  %-16s %s%n",
               cell.name(),
               route.zone(),
               route.state(),
               table.slotCountOf(cell.name()),
+              recentErrors(cell.name()),
               String.join(", ", shown)));
     }
     out.append(
         String.format(
-            "vitess: vtgate 127.0.0.1:%d, keyspaces %s; infinispan %s (%s)%n",
+            "vitess: vtgate 127.0.0.1:%d, keyspaces %s; infinispan %s%n",
             vitess.vtgatePort(),
             vitess.keyspaces(),
-            infinispan.hosts(),
-            infinispan.isRunning() ? "up" : "DOWN"));
+            new TreeMap<>(caches)
+                .entrySet().stream()
+                    .map(
+                        e ->
+                            e.getKey()
+                                + " "
+                                + e.getValue().hosts()
+                                + (e.getValue().isRunning() ? "" : " DOWN"))
+                    .toList()));
     out.append("logs and data: ").append(state.testbedDir()).append('\n');
     return out.toString();
   }
@@ -440,14 +544,12 @@ public final class Supervisor {
     }
     closing.addAll(instances.values().stream().map(Instance::app).toList());
     instances.clear();
-    if (infinispan != null) {
-      closing.add(infinispan);
-    }
+    closing.addAll(caches.values());
+    caches.clear();
     if (vitess != null) {
       closing.add(vitess);
     }
     router = null;
-    infinispan = null;
     vitess = null;
     down.countDown();
     if (!closing.isEmpty()) {
