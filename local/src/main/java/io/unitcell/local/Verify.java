@@ -138,36 +138,26 @@ final class Verify {
    * about 6 s): "readable" means the order can be read, not that every single try succeeded.
    */
   private HttpResponse<String> readThroughRouter(String id, String user) throws Exception {
-    HttpResponse<String> read = null;
-    for (int attempt = 1; attempt <= 5; attempt++) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(router + "/orders/" + id))
+            .header(
+                "Authorization",
+                "Bearer " + Cli.jwt(state.jwtSecret(), user, Duration.ofMinutes(10)))
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    for (int attempt = 1; ; attempt++) {
       try {
-        read =
-            http.send(
-                HttpRequest.newBuilder(URI.create(router + "/orders/" + id))
-                    .header(
-                        "Authorization",
-                        "Bearer " + Cli.jwt(state.jwtSecret(), user, Duration.ofMinutes(10)))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (read.statusCode() < 500) {
+        HttpResponse<String> read = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (read.statusCode() < 500 || attempt == 5) {
           return read;
         }
       } catch (java.io.IOException e) {
-        // a time-out or a broken connection: tried again below
+        if (attempt == 5) {
+          throw e;
+        }
       }
       Thread.sleep(400L * attempt);
     }
-    return read != null
-        ? read
-        : http.send(
-            HttpRequest.newBuilder(URI.create(router + "/orders/" + id))
-                .header(
-                    "Authorization",
-                    "Bearer " + Cli.jwt(state.jwtSecret(), user, Duration.ofMinutes(10)))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
   }
 
   private static void example(List<String> examples, String text) {
