@@ -1,9 +1,11 @@
 package io.unitcell.operator;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.CellSpec;
 import io.unitcell.operator.crds.v1alpha1.Database;
+import io.unitcell.operator.crds.v1alpha1.Drain;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.crds.v1alpha1.TopologySpec;
 import io.unitcell.operator.crds.v1alpha1.Zone;
@@ -49,5 +51,27 @@ public final class Samples {
     spec.setCache("infinispan." + primary + ":11222");
     cell.setSpec(spec);
     return cell;
+  }
+
+  /** A drain of a cell's slots to {@code to}, the data step named or not ({@code null}). */
+  public static Drain drain(String to, Long dataMovedAtEpoch) {
+    Drain drain = new Drain();
+    drain.setTo(to);
+    drain.setDataMovedAtEpoch(dataMovedAtEpoch);
+    return drain;
+  }
+
+  /** Sets {@code spec.drain} of a Cell on the API server, as a platform engineer would. */
+  public static void setDrain(
+      KubernetesClient client, String namespace, String cell, String to, Long dataMovedAtEpoch) {
+    client
+        .resources(Cell.class)
+        .inNamespace(namespace)
+        .withName(cell)
+        .edit(
+            c -> {
+              c.getSpec().setDrain(drain(to, dataMovedAtEpoch));
+              return c;
+            });
   }
 }

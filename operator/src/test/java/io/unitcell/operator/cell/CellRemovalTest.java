@@ -10,7 +10,6 @@ import io.unitcell.operator.Samples;
 import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Condition;
-import io.unitcell.operator.crds.v1alpha1.Drain;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.WithKubeTestbed;
 import io.unitcell.topology.CellState;
@@ -66,21 +65,6 @@ class CellRemovalTest {
             .orElse(null);
   }
 
-  static void drain(KubernetesClient client, String name, String to, Long dataMovedAtEpoch) {
-    client
-        .resources(Cell.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            c -> {
-              Drain drain = new Drain();
-              drain.setTo(to);
-              drain.setDataMovedAtEpoch(dataMovedAtEpoch);
-              c.getSpec().setDrain(drain);
-              return c;
-            });
-  }
-
   @Test
   void aCellThatOwnsSlotsIsDeletedOnlyAfterItsDrainOrWithItsDataGivenUp(KubernetesClient client) {
     client.resource(Samples.topology(NS, "shop", "zone-a", "zone-b")).create();
@@ -108,7 +92,7 @@ class CellRemovalTest {
                         }));
     assertThat(table(client).slotCountOf("cell-2")).isEqualTo(before.slotCountOf("cell-2"));
 
-    drain(client, "cell-2", "cell-1", null);
+    Samples.setDrain(client, NS, "cell-2", "cell-1", null);
     await().atMost(WAIT).until(() -> table(client).route("cell-2").state() == CellState.FENCED);
     long fence = table(client).epoch();
     await()
@@ -117,13 +101,13 @@ class CellRemovalTest {
             () -> assertThat(removable(client, "cell-2").getReason()).isEqualTo("Draining"));
 
     // a data step naming another epoch is not accepted: still fenced, still there
-    drain(client, "cell-2", "cell-1", fence + 1);
+    Samples.setDrain(client, NS, "cell-2", "cell-1", fence + 1);
     await()
         .during(Duration.ofSeconds(2))
         .atMost(WAIT)
         .until(() -> cell(client, "cell-2") != null && table(client).epoch() == fence);
 
-    drain(client, "cell-2", "cell-1", fence);
+    Samples.setDrain(client, NS, "cell-2", "cell-1", fence);
     await().atMost(WAIT).until(() -> cell(client, "cell-2") == null);
     RoutingTable moved = table(client);
     assertThat(moved.epoch()).isEqualTo(fence + 1);

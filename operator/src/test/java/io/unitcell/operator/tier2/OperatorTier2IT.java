@@ -14,7 +14,6 @@ import io.unitcell.operator.Snapshot;
 import io.unitcell.operator.cell.CellReconciler;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Condition;
-import io.unitcell.operator.crds.v1alpha1.Drain;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.KubeTestbed;
@@ -209,7 +208,7 @@ class OperatorTier2IT {
         .hasMessageContaining("cell cell-4 owns 256 slots and their users' data: drain it first");
     assertThat(cell(client, "cell-4").getMetadata().getDeletionTimestamp()).isNull();
 
-    setDrain(client, "cell-4", "cell-2", null);
+    Samples.setDrain(client, NS, "cell-4", "cell-2", null);
     await().atMost(WAIT).until(() -> table(client).route("cell-4").state() == CellState.FENCED);
     RoutingTable fenced = table(client);
     assertThat(fenced.epoch()).isEqualTo(before.epoch() + 1);
@@ -222,7 +221,7 @@ class OperatorTier2IT {
                     .containsExactly(Map.entry("cell-4", fenced.epoch())));
     assertThat(events(client, "shop")).anyMatch(e -> "Fenced".equals(e.getReason()));
 
-    setDrain(client, "cell-4", "cell-2", fenced.epoch());
+    Samples.setDrain(client, NS, "cell-4", "cell-2", fenced.epoch());
     await()
         .atMost(WAIT)
         .untilAsserted(
@@ -333,20 +332,5 @@ class OperatorTier2IT {
         .orElseThrow(
             () ->
                 new AssertionError("no condition " + type + " on " + cell.getMetadata().getName()));
-  }
-
-  static void setDrain(KubernetesClient client, String cell, String to, Long dataMovedAtEpoch) {
-    client
-        .resources(Cell.class)
-        .inNamespace(NS)
-        .withName(cell)
-        .edit(
-            c -> {
-              Drain drain = new Drain();
-              drain.setTo(to);
-              drain.setDataMovedAtEpoch(dataMovedAtEpoch);
-              c.getSpec().setDrain(drain);
-              return c;
-            });
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.unitcell.operator.Samples;
 import io.unitcell.operator.crds.v1alpha1.Cell;
-import io.unitcell.operator.crds.v1alpha1.Drain;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.RoutingTable;
@@ -28,10 +27,7 @@ class TablePlanTest {
 
   static Cell draining(String name, String to, Long dataMovedAtEpoch) {
     Cell cell = cell(name);
-    Drain drain = new Drain();
-    drain.setTo(to);
-    drain.setDataMovedAtEpoch(dataMovedAtEpoch);
-    cell.getSpec().setDrain(drain);
+    cell.getSpec().setDrain(Samples.drain(to, dataMovedAtEpoch));
     return cell;
   }
 
