@@ -40,6 +40,9 @@ public final class Cli {
                                    home cell, readable through the router
         token USER [--ttl SECONDS] a development JWT for USER (default 86400 s)
         kill INSTANCE              SIGKILL one cell-app instance, e.g. cell-1-zone-a (drills)
+        switchover CELL [--to ZONE]
+                                   planned switchover of CELL to ZONE (default: the zone of its
+                                   warm standby): fence, catch up, reparent, serve; waits for it
       """;
 
   private static final Duration UP_TIMEOUT = Duration.ofMinutes(10);
@@ -61,6 +64,7 @@ public final class Cli {
           case "load" -> load(state, rest);
           case "verify" -> verify(state, rest);
           case "kill" -> kill(state, rest);
+          case "switchover" -> switchover(state, rest);
           default -> {
             System.err.print(USAGE);
             yield 2;
@@ -370,6 +374,65 @@ public final class Cli {
             HttpResponse.BodyHandlers.ofString());
     System.out.print(response.body());
     return response.statusCode() == 200 ? 0 : 1;
+  }
+
+  static int switchover(LocalState state, List<String> args) throws Exception {
+    Optional<Integer> control = state.controlPort();
+    String to = null;
+    String cell = null;
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--to") && i + 1 < args.size()) {
+        to = args.get(++i);
+      } else if (!args.get(i).startsWith("--") && cell == null) {
+        cell = args.get(i);
+      } else {
+        System.err.println("switchover: ./unitcell switchover CELL [--to ZONE]");
+        return 2;
+      }
+    }
+    if (cell == null) {
+      System.err.println("switchover: which cell? ./unitcell switchover CELL [--to ZONE]");
+      return 2;
+    }
+    if (state.supervisor().isEmpty() || control.isEmpty()) {
+      System.err.println("switchover: unitcell is not running");
+      return 3;
+    }
+    URI uri = URI.create("http://127.0.0.1:" + control.get() + "/cells/" + cell + "/switchover");
+    HttpResponse<String> started =
+        HTTP.send(
+            HttpRequest.newBuilder(to == null ? uri : URI.create(uri + "?to=" + to))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (started.statusCode() != 202) {
+      System.err.print("switchover refused: " + started.body());
+      return 1;
+    }
+    // follow its progress lines until it ends
+    long printed = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> now =
+          HTTP.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      List<String> lines = now.body().lines().toList();
+      String phase = lines.isEmpty() ? "" : lines.get(0).replace("phase ", "");
+      List<String> progress = lines.subList(Math.min(1, lines.size()), lines.size());
+      progress.stream().skip(printed).forEach(System.out::println);
+      printed = Math.max(printed, progress.size());
+      if (phase.equals("DONE")) {
+        return 0;
+      }
+      if (phase.equals("ABORTED")) {
+        return 1;
+      }
+      Thread.sleep(500);
+    }
+    System.err.println("switchover: still under way after 5 minutes; see ./unitcell status");
+    return 1;
   }
 
   static int token(LocalState state, List<String> args) throws Exception {

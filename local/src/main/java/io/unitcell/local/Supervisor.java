@@ -13,6 +13,7 @@ import io.unitcell.topology.CellState;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.Planner.PlannedCell;
 import io.unitcell.topology.RoutingTable;
+import io.unitcell.topology.Switchover;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -36,6 +37,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,6 +64,9 @@ public final class Supervisor {
 
   /** Each cell's own Infinispan server (cells share nothing but the router). */
   private final Map<String, InfinispanTestbed> caches = new ConcurrentHashMap<>();
+
+  /** The latest switchover of each cell (running or ended). */
+  private final Map<String, LocalSwitchover> switchovers = new ConcurrentHashMap<>();
 
   private ManagedProcess router;
   private int routerManagementPort;
@@ -210,6 +215,7 @@ public final class Supervisor {
     control.createContext("/status", exchange -> reply(exchange, 200, status()));
     control.createContext("/down", this::onDown);
     control.createContext("/instances/", this::onInstance);
+    control.createContext("/cells/", this::onCell);
     control.start();
     Files.writeString(state.controlPortFile(), Integer.toString(control.getAddress().getPort()));
     Files.writeString(state.routerPortFile(), Integer.toString(routerPort));
@@ -244,7 +250,19 @@ public final class Supervisor {
                   () -> {
                     try {
                       Instance again = startInstance(instance);
-                      instances.put(again.name(), again);
+                      // a switchover may have made it active or standby in the meantime
+                      instances.compute(
+                          again.name(),
+                          (name, now) ->
+                              now == null
+                                  ? again
+                                  : new Instance(
+                                      name,
+                                      again.cell(),
+                                      again.zone(),
+                                      now.active(),
+                                      again.port(),
+                                      again.app()));
                       say("instance " + again.name() + " is back on port " + again.port());
                       routeCell(again.cell());
                     } catch (RuntimeException | IOException e) {
@@ -334,6 +352,9 @@ public final class Supervisor {
 
   /** Points the cell's route at its live active instances, else at its live standby ones. */
   private synchronized void routeCell(String cell) throws IOException {
+    if (switching(cell)) {
+      return; // the switchover owns the cell's route until it ends
+    }
     List<Instance> live =
         instances.values().stream()
             .filter(i -> i.cell().equals(cell) && i.app().isAlive())
@@ -357,6 +378,153 @@ public final class Supervisor {
             + " served by "
             + (active.isEmpty() ? "its warm standby " : "")
             + endpoints);
+  }
+
+  private boolean switching(String cell) {
+    LocalSwitchover running = switchovers.get(cell);
+    return running != null && running.outcome() == null;
+  }
+
+  /**
+   * {@code POST /cells/<cell>/switchover[?to=ZONE]} starts a planned switchover of the cell to ZONE
+   * (default: the zone of its warm standby); {@code GET /cells/<cell>/switchover} answers its phase
+   * and progress lines.
+   */
+  private void onCell(HttpExchange exchange) throws IOException {
+    String[] parts = exchange.getRequestURI().getPath().split("/");
+    Cell cell =
+        parts.length == 4 && "switchover".equals(parts[3])
+            ? manifest.cells().stream()
+                .filter(c -> c.name().equals(parts[2]))
+                .findFirst()
+                .orElse(null)
+            : null;
+    if (cell == null) {
+      reply(
+          exchange,
+          404,
+          "POST or GET /cells/<cell>/switchover; cells: "
+              + manifest.cells().stream().map(Cell::name).toList()
+              + "\n");
+      return;
+    }
+    if ("GET".equals(exchange.getRequestMethod())) {
+      LocalSwitchover latest = switchovers.get(cell.name());
+      if (latest == null) {
+        reply(exchange, 404, "no switchover of " + cell.name() + " yet\n");
+      } else {
+        reply(exchange, 200, "phase " + latest.phase() + "\n" + latest.progress());
+      }
+      return;
+    }
+    String query = exchange.getRequestURI().getQuery();
+    String to = query != null && query.startsWith("to=") ? query.substring(3) : null;
+    try {
+      LocalSwitchover started = switchover(cell, to);
+      reply(exchange, 202, started.progress());
+    } catch (IllegalArgumentException e) {
+      reply(exchange, 400, e.getMessage() + "\n");
+    } catch (IllegalStateException e) {
+      reply(exchange, 409, e.getMessage() + "\n");
+    } catch (Exception e) {
+      reply(exchange, 500, "switchover not started: " + e + "\n");
+    }
+  }
+
+  /** Fences the cell and carries on in the background; throws when it cannot start. */
+  private LocalSwitchover switchover(Cell cell, String to) throws Exception {
+    String from = table.route(cell.name()).zone();
+    String target =
+        to != null ? to : from.equals(cell.primaryZone()) ? cell.standbyZone() : cell.primaryZone();
+    if (manifest.topology().zones().stream().noneMatch(z -> z.name().equals(target))) {
+      throw new IllegalArgumentException(
+          "no zone "
+              + target
+              + "; zones: "
+              + manifest.topology().zones().stream().map(Manifests.Zone::name).toList());
+    }
+    List<String> endpoints =
+        instances.values().stream()
+            .filter(i -> i.cell().equals(cell.name()) && i.zone().equals(target))
+            .filter(i -> i.app().isAlive())
+            .map(i -> "127.0.0.1:" + i.port())
+            .sorted()
+            .toList();
+    LocalSwitchover switchover =
+        new LocalSwitchover(
+            new Switchover.Request(
+                cell.name(),
+                Switchover.Kind.PLANNED,
+                target,
+                Set.of(cell.primaryZone(), cell.standbyZone()),
+                endpoints,
+                Map.of(),
+                null),
+            cell.keyspace(),
+            vitess,
+            new SwitchoverRuntime(),
+            http);
+    synchronized (this) {
+      if (switching(cell.name())) {
+        throw new IllegalStateException("a switchover of " + cell.name() + " is under way");
+      }
+      switchover.begin();
+      switchovers.put(cell.name(), switchover);
+    }
+    Thread thread = new Thread(switchover::run, "switchover-" + cell.name());
+    thread.setDaemon(true);
+    thread.start();
+    return switchover;
+  }
+
+  /** What a switchover may do to this runtime. */
+  private final class SwitchoverRuntime implements LocalSwitchover.Runtime {
+    @Override
+    public Switchover.Step step(Function<RoutingTable, Switchover.Step> next) throws Exception {
+      synchronized (Supervisor.this) {
+        Switchover.Step step = next.apply(table);
+        if (step.table().isPresent()) {
+          table = step.table().get();
+          publish(table);
+        }
+        return step;
+      }
+    }
+
+    @Override
+    public Map<String, URI> participants(String cell) {
+      Map<String, URI> participants = new TreeMap<>();
+      participants.put(
+          "router", URI.create("http://127.0.0.1:" + routerManagementPort + "/admin/table"));
+      instances.values().stream()
+          .filter(i -> i.cell().equals(cell))
+          .forEach(
+              i ->
+                  participants.put(
+                      i.name(), URI.create("http://127.0.0.1:" + i.port() + "/admin/table")));
+      return participants;
+    }
+
+    @Override
+    public String zoneOfVitessCell(String vitessCell) {
+      return manifest.topology().zones().stream()
+          .filter(z -> z.vitessCell().equals(vitessCell))
+          .map(Manifests.Zone::name)
+          .findFirst()
+          .orElse(vitessCell);
+    }
+
+    @Override
+    public void ended(String cell, Switchover.Outcome outcome) {
+      // the instances in the zone the cell now serves from are its active ones
+      for (Instance i : List.copyOf(instances.values())) {
+        if (i.cell().equals(cell)) {
+          boolean active = i.zone().equals(outcome.activeZone());
+          instances.put(
+              i.name(), new Instance(i.name(), i.cell(), i.zone(), active, i.port(), i.app()));
+        }
+      }
+    }
   }
 
   private Instance startInstance(Instance instance) {
@@ -494,6 +662,13 @@ public final class Supervisor {
                                 + e.getValue().hosts()
                                 + (e.getValue().isRunning() ? "" : " DOWN"))
                     .toList()));
+    new TreeMap<>(switchovers)
+        .forEach(
+            (cell, switchover) -> {
+              List<String> lines = switchover.progress().lines().toList();
+              out.append(lines.isEmpty() ? "switchover of " + cell : lines.get(lines.size() - 1))
+                  .append('\n');
+            });
     out.append("logs and data: ").append(state.testbedDir()).append('\n');
     return out.toString();
   }

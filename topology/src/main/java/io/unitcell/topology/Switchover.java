@@ -52,7 +52,7 @@ public final class Switchover {
     DONE,
     ABORTED;
 
-    boolean ended() {
+    public boolean ended() {
       return this == DONE || this == ABORTED;
     }
   }

@@ -4,6 +4,9 @@ import io.unitcell.cell.degrade.Switches;
 import io.unitcell.cell.flashsale.FlashSale;
 import io.unitcell.cell.flashsale.FlashSaleStock;
 import io.unitcell.cell.flashsale.FlashSaleWorker;
+import io.unitcell.cell.routing.CellRouting;
+import io.unitcell.topology.CellRoute;
+import io.unitcell.topology.RoutingTable;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -19,8 +22,8 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
 /**
- * Operations for the platform team, on one cell instance (not routed to users): degradation
- * switches, and flash sales (open one with its stock, see what is left).
+ * Operations for the platform team, on one cell instance (not routed to users): the routing table
+ * it applied, degradation switches, and flash sales (open one with its stock, see what is left).
  */
 @Path("/admin")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,6 +32,13 @@ public class AdminResource {
   @Inject Switches switches;
   @Inject FlashSaleStock stock;
   @Inject FlashSaleWorker worker;
+  @Inject CellRouting routing;
+
+  /**
+   * The routing table this instance applied: its epoch (-1 before any) and this cell's state in it.
+   * A switchover waits for every instance to report the fence epoch before moving the data.
+   */
+  public record TableView(String cell, long epoch, String state, String zone) {}
 
   /** Body of {@code PUT /admin/switches/{name}}. */
   public record SwitchRequest(@NotNull(message = "on is required (true or false)") Boolean on) {}
@@ -43,6 +53,21 @@ public class AdminResource {
 
   /** A sale and what is left of it. */
   public record SaleView(FlashSale sale, long remaining, long pipelineBacklog) {}
+
+  @GET
+  @Path("/table")
+  public TableView table() {
+    RoutingTable table = routing.tables().current();
+    if (table == null) {
+      return new TableView(routing.cell(), -1, null, null);
+    }
+    CellRoute route = table.route(routing.cell());
+    return new TableView(
+        routing.cell(),
+        table.epoch(),
+        route == null ? null : route.state().name(),
+        route == null ? null : route.zone());
+  }
 
   @GET
   @Path("/switches")

@@ -422,6 +422,15 @@ class OrderApiIT {
           .header("X-Unitcell-Epoch", "2")
           .body("epoch", equalTo(2))
           .body("error", equalTo("cell cell-1 is FENCED at epoch 2: no writes"));
+      // what a switchover polls to know the fence has reached this instance
+      given()
+          .get("/admin/table")
+          .then()
+          .statusCode(200)
+          .body("cell", equalTo("cell-1"))
+          .body("epoch", equalTo(2))
+          .body("state", equalTo("FENCED"))
+          .body("zone", equalTo("zone-a"));
     } finally {
       VitessCellResource.publish(
           VitessCellResource.table(3, CellRoute.serving("zone-a", "127.0.0.1:8081")));

@@ -53,6 +53,10 @@ public final class VitessTestbed implements AutoCloseable {
 
   private static final Duration MYSQL_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern OWN_POSITION =
+      Pattern.compile("\"primary_status\"\\s*:\\s*\\{[^}]*?\"position\"\\s*:\\s*\"([^\"]*)\"");
+  private static final Pattern REPLICATION_POSITION =
+      Pattern.compile("\"replication_status\"\\s*:\\s*\\{[^}]*?\"position\"\\s*:\\s*\"([^\"]*)\"");
   private static final Pattern PRIMARY_ALIAS =
       Pattern.compile(
           "\"primary_alias\":\\s*\\{\\s*\"cell\":\\s*\"([^\"]+)\",\\s*\"uid\":\\s*(\\d+)");
@@ -323,26 +327,109 @@ public final class VitessTestbed implements AutoCloseable {
 
   /** The tablet of the (first) keyspace's {@code shard} in {@code zone}. */
   public VitessTablet tablet(String shard, String zone) {
+    return tablet(keyspace, shard, zone);
+  }
+
+  /** The tablet of {@code keyspace}'s {@code shard} in {@code zone}. */
+  public VitessTablet tablet(String keyspace, String shard, String zone) {
     return tablets().stream()
         .filter(
             t -> t.keyspace().equals(keyspace) && t.shard().equals(shard) && t.zone().equals(zone))
         .findFirst()
         .orElseThrow(
-            () -> new IllegalArgumentException("no tablet of shard " + shard + " in " + zone));
+            () ->
+                new IllegalArgumentException(
+                    "no tablet of " + keyspace + "/" + shard + " in " + zone));
+  }
+
+  /** The primary of the (first) keyspace's shard in its topology record. */
+  public VitessTablet primaryOf(String shard) {
+    return primaryOf(keyspace, shard);
   }
 
   /** The primary in the shard's topology record, which reparents change. */
-  public VitessTablet primaryOf(String shard) {
+  public VitessTablet primaryOf(String keyspace, String shard) {
     String json = vtctldclient("GetShard", keyspace + "/" + requireShard(shard));
     Matcher m = PRIMARY_ALIAS.matcher(json);
     if (!m.find()) {
-      throw new IllegalStateException("shard " + shard + " has no primary:\n" + json);
+      throw new IllegalStateException(
+          "shard " + keyspace + "/" + shard + " has no primary:\n" + json);
     }
     String alias = VitessTablet.alias(m.group(1), Integer.parseInt(m.group(2)));
     return tablets().stream()
         .filter(t -> t.alias().equals(alias))
         .findFirst()
         .orElseThrow(() -> new IllegalStateException("primary " + alias + " is not ours"));
+  }
+
+  /**
+   * One tablet's replication position as vtctld sees it: whether it could be asked, and how many
+   * transactions (GTIDs) it has executed. Within one shard the numbers compare: a replica that has
+   * as many as its primary has every transaction of it.
+   */
+  public record Position(
+      VitessTablet tablet, boolean primary, boolean reachable, long transactions) {}
+
+  /**
+   * The replication positions of every tablet of {@code keyspace}/{@code shard}: the transactions
+   * each has executed ({@code vtctldclient GetFullStatus}, one tablet at a time so that a dead one
+   * does not hide the others); a tablet that does not answer is listed unreachable. The primary is
+   * the one in the shard's record.
+   */
+  public List<Position> replicationPositions(String keyspace, String shard) {
+    VitessTablet primary = primaryOf(keyspace, shard);
+    List<Position> positions = new ArrayList<>();
+    for (VitessTablet tablet : tablets()) {
+      if (!tablet.keyspace().equals(keyspace) || !tablet.shard().equals(shard)) {
+        continue;
+      }
+      long transactions = -1;
+      try {
+        transactions = executedTransactions(vtctldclient("GetFullStatus", tablet.alias()));
+      } catch (RuntimeException e) {
+        // not answering: unreachable
+      }
+      positions.add(new Position(tablet, tablet.equals(primary), transactions >= 0, transactions));
+    }
+    return positions;
+  }
+
+  /**
+   * The executed GTID set's size from a {@code GetFullStatus} answer: the server's own position
+   * ({@code primary_status}, kept by every tablet with binary logs), else the replication one.
+   */
+  static long executedTransactions(String fullStatusJson) {
+    Matcher own = OWN_POSITION.matcher(fullStatusJson);
+    if (own.find()) {
+      return gtidCount(own.group(1));
+    }
+    Matcher replicated = REPLICATION_POSITION.matcher(fullStatusJson);
+    if (replicated.find()) {
+      return gtidCount(replicated.group(1));
+    }
+    throw new IllegalStateException("no position in: " + fullStatusJson);
+  }
+
+  /**
+   * How many transactions a MySQL GTID position names, e.g. {@code MySQL56/uuid1:1-5:7,uuid2:1-3}
+   * is 6 + 3 = 9.
+   */
+  static long gtidCount(String position) {
+    String set = position.substring(position.indexOf('/') + 1).trim();
+    long count = 0;
+    if (set.isEmpty()) {
+      return 0;
+    }
+    for (String source : set.split(",")) {
+      String[] parts = source.trim().split(":");
+      for (int i = 1; i < parts.length; i++) {
+        String[] range = parts[i].split("-");
+        long from = Long.parseLong(range[0]);
+        long to = range.length > 1 ? Long.parseLong(range[1]) : from;
+        count += to - from + 1;
+      }
+    }
+    return count;
   }
 
   /** Whether the tablet's vttablet and mysqld processes are alive. */
@@ -359,17 +446,25 @@ public final class VitessTestbed implements AutoCloseable {
   }
 
   /**
-   * Makes the tablet of {@code shard} in {@code toZone} the primary, with EmergencyReparentShard
-   * when the current primary is dead and PlannedReparentShard otherwise. Returns the new primary
-   * once vtgate sends the shard's primary traffic to it.
+   * Makes the tablet of the (first) keyspace's {@code shard} in {@code toZone} the primary; see
+   * {@link #reparent(String, String, String)}.
    */
   public VitessTablet reparent(String shard, String toZone) {
+    return reparent(keyspace, shard, toZone);
+  }
+
+  /**
+   * Makes the tablet of {@code keyspace}/{@code shard} in {@code toZone} the primary, with
+   * EmergencyReparentShard when the current primary is dead and PlannedReparentShard otherwise.
+   * Returns the new primary once vtgate sends the shard's primary traffic to it.
+   */
+  public VitessTablet reparent(String keyspace, String shard, String toZone) {
     long step = System.nanoTime();
-    VitessTablet target = tablet(shard, toZone);
+    VitessTablet target = tablet(keyspace, shard, toZone);
     if (!isRunning(target)) {
       throw new IllegalStateException("cannot reparent to " + target.alias() + ": it was killed");
     }
-    VitessTablet current = primaryOf(shard);
+    VitessTablet current = primaryOf(keyspace, shard);
     if (current.equals(target)) {
       return target;
     }

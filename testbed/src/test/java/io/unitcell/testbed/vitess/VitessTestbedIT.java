@@ -143,10 +143,31 @@ class VitessTestbedIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> count(replica, "SELECT COUNT(*) FROM orders") == onShard);
+    // what a switchover compares: the replica in zone2 has every transaction of its primary
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              List<VitessTestbed.Position> positions =
+                  vitess.replicationPositions(vitess.keyspace(), shard);
+              assertThat(positions).hasSize(2).allMatch(VitessTestbed.Position::reachable);
+              VitessTestbed.Position primary =
+                  positions.stream().filter(VitessTestbed.Position::primary).findFirst().get();
+              VitessTestbed.Position follower =
+                  positions.stream().filter(p -> !p.primary()).findFirst().get();
+              assertThat(primary.tablet().zone()).isEqualTo(VitessTestbed.PRIMARY_ZONE);
+              assertThat(follower.tablet().zone()).isEqualTo(VitessTestbed.REPLICA_ZONE);
+              assertThat(primary.transactions()).isPositive();
+              assertThat(follower.transactions()).isEqualTo(primary.transactions());
+            });
 
     VitessTablet old = vitess.killPrimary(shard);
     assertThat(old.zone()).isEqualTo(VitessTestbed.PRIMARY_ZONE);
     assertThat(vitess.isRunning(old)).isFalse();
+    assertThat(vitess.replicationPositions(vitess.keyspace(), shard))
+        .filteredOn(p -> p.tablet().equals(old))
+        .singleElement()
+        .matches(p -> !p.reachable(), "the dead primary is unreachable");
     VitessTablet promoted = vitess.reparent(shard, VitessTestbed.REPLICA_ZONE);
 
     assertThat(vitess.primaryOf(shard)).isEqualTo(promoted);

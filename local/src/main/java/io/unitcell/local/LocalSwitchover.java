@@ -1,0 +1,286 @@
+package io.unitcell.local;
+
+import io.unitcell.testbed.vitess.VitessTablet;
+import io.unitcell.testbed.vitess.VitessTestbed;
+import io.unitcell.testbed.vitess.VitessTestbed.Position;
+import io.unitcell.topology.RoutingTable;
+import io.unitcell.topology.Switchover;
+import io.unitcell.topology.Switchover.Action;
+import io.unitcell.topology.Switchover.Alert;
+import io.unitcell.topology.Switchover.EpochReport;
+import io.unitcell.topology.Switchover.Finished;
+import io.unitcell.topology.Switchover.Input;
+import io.unitcell.topology.Switchover.Outcome;
+import io.unitcell.topology.Switchover.Phase;
+import io.unitcell.topology.Switchover.PublishTable;
+import io.unitcell.topology.Switchover.Reparent;
+import io.unitcell.topology.Switchover.Step;
+import io.unitcell.topology.Switchover.TabletPosition;
+import io.unitcell.topology.Switchover.WatchReplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Carries out one cell's switchover with the local processes: the same state machine as on
+ * Kubernetes ({@link Switchover}), fed with the epochs the router and the cell's instances report
+ * ({@code GET /admin/table}), the replication positions of the cell's tablets (vtctld), and the
+ * results of Vitess reparents; its tables are published to the routing-table file.
+ */
+final class LocalSwitchover {
+
+  /** What the supervisor lends a switchover. */
+  interface Runtime {
+    /**
+     * Computes a step from the table in force and publishes the table it names, atomically with
+     * respect to any other table change; returns the step.
+     */
+    Step step(java.util.function.Function<RoutingTable, Step> next) throws Exception;
+
+    /** Who reads the table now: participant name → URL of its {@code /admin/table}. */
+    Map<String, URI> participants(String cell);
+
+    /** The zone's Vitess cell name → the manifest's zone name. */
+    String zoneOfVitessCell(String vitessCell);
+
+    /** The switchover ended: {@code zone} holds the cell's active instances from now on. */
+    void ended(String cell, Outcome outcome);
+  }
+
+  private static final Pattern EPOCH = Pattern.compile("\"epoch\"\\s*:\\s*(-?\\d+)");
+  private static final Duration POLL = Duration.ofMillis(250);
+
+  private final Switchover.Request request;
+  private final String keyspace;
+  private final VitessTestbed vitess;
+  private final Runtime runtime;
+  private final HttpClient http;
+  private final long started = System.nanoTime();
+  private final List<String> log = new CopyOnWriteArrayList<>();
+  private volatile Switchover switchover;
+  private volatile Outcome outcome;
+  private boolean watching;
+
+  LocalSwitchover(
+      Switchover.Request request,
+      String keyspace,
+      VitessTestbed vitess,
+      Runtime runtime,
+      HttpClient http) {
+    this.request = request;
+    this.keyspace = keyspace;
+    this.vitess = vitess;
+    this.runtime = runtime;
+    this.http = http;
+  }
+
+  /**
+   * Fences the cell (the first table): throws when the switchover is not legal now, before anything
+   * changed.
+   */
+  void begin() throws Exception {
+    List<EpochReport> reports = poll();
+    Step first = runtime.step(table -> Switchover.begin(request, table, reports, Instant.now()));
+    note(
+        "fenced at epoch "
+            + first.switchover().fenceEpoch()
+            + "; waiting for "
+            + reports.stream().map(EpochReport::participant).sorted().toList());
+    apply(first);
+  }
+
+  /** Feeds the switchover until it ends; meant for its own thread. */
+  void run() {
+    try {
+      while (!switchover.phase().ended()) {
+        Thread.sleep(POLL.toMillis());
+        for (EpochReport report : poll()) {
+          if (!feed(report)) {
+            return;
+          }
+        }
+        if (watching && switchover.phase() == Phase.CATCHING_UP) {
+          if (!feed(new Switchover.Replication(positions(), Instant.now()))) {
+            return;
+          }
+        }
+        if (!feed(new Switchover.Tick(Instant.now()))) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      note("interrupted in " + switchover.phase());
+    } catch (Exception e) {
+      note("stopped in " + switchover.phase() + ": " + e);
+    }
+  }
+
+  /** A line per step so far, for {@code ./unitcell switchover} and the log. */
+  String progress() {
+    return String.join("\n", log) + "\n";
+  }
+
+  Phase phase() {
+    return switchover == null ? Phase.FENCING : switchover.phase();
+  }
+
+  Outcome outcome() {
+    return outcome;
+  }
+
+  Switchover.Request request() {
+    return request;
+  }
+
+  /** Feeds one input; false once the switchover has ended. */
+  private boolean feed(Input input) throws Exception {
+    if (switchover.phase().ended()) {
+      return false;
+    }
+    Switchover current = switchover;
+    Phase before = current.phase();
+    Step step = runtime.step(table -> current.on(input, table));
+    apply(step);
+    if (step.switchover().phase() != before && !step.switchover().phase().ended()) {
+      note(describe(step.switchover()));
+    }
+    return !switchover.phase().ended();
+  }
+
+  private String describe(Switchover next) {
+    return switch (next.phase()) {
+      case CATCHING_UP ->
+          "fence acknowledged by every live reader; waiting for "
+              + request.targetZone()
+              + " to have every transaction";
+      case REPARENTING -> "replica caught up; reparenting " + keyspace;
+      default -> next.phase().name();
+    };
+  }
+
+  private void apply(Step step) throws Exception {
+    switchover = step.switchover();
+    for (Action action : step.actions()) {
+      if (action instanceof PublishTable publish) {
+        note("routing table epoch " + publish.table().epoch() + " published");
+      } else if (action instanceof WatchReplication) {
+        watching = true;
+      } else if (action instanceof Reparent reparent) {
+        reparent(reparent);
+      } else if (action instanceof Alert alert) {
+        note("ALERT: " + alert.message());
+      } else if (action instanceof Finished finished) {
+        outcome = finished.outcome();
+        note(
+            String.format(
+                "%s in %.1f s: cell %s active in %s; transactions lost %s (%s)",
+                outcome.phase(),
+                (System.nanoTime() - started) / 1e9,
+                request.cell(),
+                outcome.activeZone(),
+                outcome.dataLossUnknown() ? "unknown" : outcome.knownLostTransactions(),
+                outcome.reason()));
+        runtime.ended(request.cell(), outcome);
+      }
+    }
+  }
+
+  /** Runs the reparent the switchover asked for and feeds its result back. */
+  private void reparent(Reparent reparent) throws Exception {
+    Switchover.Input result;
+    try {
+      Map<String, Long> positions = new TreeMap<>();
+      for (Map.Entry<String, String> shard : reparent.newPrimaries().entrySet()) {
+        VitessTablet target =
+            vitess.tablets().stream()
+                .filter(t -> t.alias().equals(shard.getValue()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no tablet " + shard.getValue()));
+        vitess.reparent(keyspace, shard.getKey(), target.zone());
+        positions.put(
+            shard.getKey(),
+            vitess.replicationPositions(keyspace, shard.getKey()).stream()
+                .filter(p -> p.tablet().equals(target))
+                .mapToLong(Position::transactions)
+                .findFirst()
+                .orElse(-1));
+      }
+      note("reparented " + keyspace + " " + reparent.newPrimaries() + " at positions " + positions);
+      result = new Switchover.Reparented(positions, Instant.now());
+    } catch (RuntimeException e) {
+      result = new Switchover.ReparentFailed(String.valueOf(e.getMessage()), Instant.now());
+    }
+    Switchover current = switchover;
+    Switchover.Input input = result;
+    Step step = runtime.step(table -> current.on(input, table));
+    apply(step);
+  }
+
+  /** Every participant that answers, with the epoch it applied. */
+  private List<EpochReport> poll() {
+    List<EpochReport> reports = new ArrayList<>();
+    for (Map.Entry<String, URI> participant : runtime.participants(request.cell()).entrySet()) {
+      try {
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(participant.getValue())
+                    .timeout(Duration.ofSeconds(1))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        Matcher epoch = EPOCH.matcher(response.body());
+        if (response.statusCode() == 200 && epoch.find()) {
+          reports.add(
+              new EpochReport(participant.getKey(), Long.parseLong(epoch.group(1)), Instant.now()));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return reports;
+      } catch (Exception e) {
+        // silent: after a while the switchover counts it as dead
+      }
+    }
+    return reports;
+  }
+
+  private List<TabletPosition> positions() {
+    List<TabletPosition> tablets = new ArrayList<>();
+    List<String> shards =
+        vitess.tablets().stream()
+            .filter(t -> t.keyspace().equals(keyspace))
+            .map(VitessTablet::shard)
+            .distinct()
+            .toList();
+    for (Position p :
+        shards.stream().flatMap(s -> vitess.replicationPositions(keyspace, s).stream()).toList()) {
+      tablets.add(
+          new TabletPosition(
+              p.tablet().shard(),
+              p.tablet().alias(),
+              runtime.zoneOfVitessCell(p.tablet().zone()),
+              p.primary(),
+              p.reachable(),
+              p.transactions()));
+    }
+    return tablets;
+  }
+
+  private void note(String line) {
+    String text =
+        String.format(
+            "[%5.1f s] switchover of %s to %s: %s",
+            (System.nanoTime() - started) / 1e9, request.cell(), request.targetZone(), line);
+    log.add(text);
+    Supervisor.say(text);
+  }
+}
