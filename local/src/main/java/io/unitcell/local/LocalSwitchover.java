@@ -65,6 +65,7 @@ final class LocalSwitchover {
   private final VitessTestbed vitess;
   private final Runtime runtime;
   private final HttpClient http;
+  private final String routerSecret;
   private final long started = System.nanoTime();
   private final List<String> log = new CopyOnWriteArrayList<>();
   private volatile Switchover switchover;
@@ -76,8 +77,10 @@ final class LocalSwitchover {
       String keyspace,
       VitessTestbed vitess,
       Runtime runtime,
-      HttpClient http) {
+      HttpClient http,
+      String routerSecret) {
     this.request = request;
+    this.routerSecret = routerSecret;
     this.keyspace = keyspace;
     this.vitess = vitess;
     this.runtime = runtime;
@@ -149,12 +152,7 @@ final class LocalSwitchover {
       return false;
     }
     Switchover current = switchover;
-    Phase before = current.phase();
-    Step step = runtime.step(table -> current.on(input, table));
-    apply(step);
-    if (step.switchover().phase() != before && !step.switchover().phase().ended()) {
-      note(describe(step.switchover()));
-    }
+    apply(runtime.step(table -> current.on(input, table)));
     return !switchover.phase().ended();
   }
 
@@ -170,7 +168,11 @@ final class LocalSwitchover {
   }
 
   private void apply(Step step) throws Exception {
+    Phase before = switchover == null ? null : switchover.phase();
     switchover = step.switchover();
+    if (before != null && switchover.phase() != before && !switchover.phase().ended()) {
+      note(describe(switchover));
+    }
     for (Action action : step.actions()) {
       if (action instanceof PublishTable publish) {
         note("routing table epoch " + publish.table().epoch() + " published");
@@ -235,6 +237,8 @@ final class LocalSwitchover {
         HttpResponse<String> response =
             http.send(
                 HttpRequest.newBuilder(participant.getValue())
+                    // cells answer their admin API to the router's secret only
+                    .header("X-Unitcell-Router-Secret", routerSecret)
                     .timeout(Duration.ofSeconds(1))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());

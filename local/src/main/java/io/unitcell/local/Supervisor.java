@@ -463,7 +463,8 @@ public final class Supervisor {
             cell.keyspace(),
             vitess,
             new SwitchoverRuntime(),
-            http);
+            http,
+            state.routerSecret());
     synchronized (this) {
       if (switching(cell.name())) {
         throw new IllegalStateException("a switchover of " + cell.name() + " is under way");
