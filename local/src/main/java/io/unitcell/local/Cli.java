@@ -33,11 +33,16 @@ public final class Cli {
                                    (default examples/local/topology.yaml, router on port 8080)
         status                     cells, zones, states, epoch, slots, instances and their health
         down [--wipe]              stop everything; --wipe also deletes logs and data
-        load [--users N] [--rps R] [--duration D] [--acked FILE]
+        load [--users N] [--rps R] [--duration D] [--acked FILE] [--flash-sale SKU [--stock N]]
                                    traffic through the router (defaults 1000 users, 10/s, 60s);
-                                   writes the acknowledged orders to FILE
-        verify ACKED_FILE          every acknowledged order exists exactly once, in its user's
-                                   home cell, readable through the router
+                                   writes the acknowledged orders to FILE; --flash-sale first
+                                   opens a sale of SKU, N units per cell (default 1000), and
+                                   makes 20% of the requests buys in it
+        verify ACKED_FILE [--wait D]
+                                   every acknowledged order exists exactly once, in its user's
+                                   home cell, readable through the router; waits for flash-sale
+                                   orders still in the pipelines until none was stored for D
+                                   (default 60s); no cell sold more than its flash-sale stock
         token USER [--ttl SECONDS] a development JWT for USER (default 86400 s)
         kill INSTANCE              SIGKILL one cell-app instance, e.g. cell-1-zone-a (drills)
         switchover CELL [--to ZONE]
@@ -264,14 +269,65 @@ public final class Cli {
         .toList();
   }
 
+  /** The options of {@code load}; {@code flashSale} and {@code stock} may be null. */
+  record LoadOptions(
+      int users, int rps, Duration duration, Path acked, String flashSale, Long stock) {
+
+    /**
+     * Parses {@code load}'s arguments; {@code acked} is the file when none is named.
+     *
+     * @throws IllegalArgumentException with the reason
+     */
+    static LoadOptions parse(List<String> args, Path acked) {
+      int users = 1000;
+      int rps = 10;
+      Duration duration = Duration.ofSeconds(60);
+      String flashSale = null;
+      Long stock = null;
+      for (int i = 0; i < args.size(); i++) {
+        String arg = args.get(i);
+        if (!List.of("--users", "--rps", "--duration", "--acked", "--flash-sale", "--stock")
+            .contains(arg)) {
+          throw new IllegalArgumentException("unknown option " + arg);
+        }
+        if (i + 1 >= args.size()) {
+          throw new IllegalArgumentException(arg + " needs a value");
+        }
+        String value = args.get(++i);
+        try {
+          switch (arg) {
+            case "--users" -> users = Integer.parseInt(value);
+            case "--rps" -> rps = Integer.parseInt(value);
+            case "--duration" -> duration = Cli.duration(value);
+            case "--acked" -> acked = Path.of(value);
+            case "--flash-sale" -> flashSale = FlashSales.checkSku(value);
+            default -> stock = FlashSales.parseStock(value);
+          }
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(
+              arg
+                  + " "
+                  + value
+                  + (arg.equals("--duration")
+                      ? ": a duration such as 60s or 2m is needed"
+                      : ": not a whole number"));
+        }
+      }
+      if (users < 1 || rps < 1 || duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException("--users, --rps and --duration must be positive");
+      }
+      if (stock != null && flashSale == null) {
+        throw new IllegalArgumentException("--stock is the stock of a --flash-sale SKU");
+      }
+      return new LoadOptions(users, rps, duration, acked, flashSale, stock);
+    }
+  }
+
   static int load(LocalState state, List<String> args) throws Exception {
     if (state.supervisor().isEmpty() || state.routerPort().isEmpty()) {
       System.err.println("load: unitcell is not running (./unitcell up first)");
       return 3;
     }
-    int users = 1000;
-    int rps = 10;
-    Duration duration = Duration.ofSeconds(60);
     Path acked =
         state
             .dir()
@@ -280,36 +336,66 @@ public final class Cli {
                     + java.time.LocalDateTime.now()
                         .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                     + ".txt");
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      String value = i + 1 < args.size() ? args.get(i + 1) : null;
-      switch (arg) {
-        case "--users" -> users = Integer.parseInt(value);
-        case "--rps" -> rps = Integer.parseInt(value);
-        case "--duration" -> duration = duration(value);
-        case "--acked" -> acked = Path.of(value);
-        case "--flash-sale" -> {
-          System.err.println("load: --flash-sale is not built yet (see docs/getting-started.md)");
-          return 2;
-        }
-        default -> {
-          System.err.println("load: unknown option " + arg + "\n" + USAGE);
-          return 2;
-        }
-      }
-      i++;
-    }
-    if (users < 1 || rps < 1 || duration.isNegative() || duration.isZero()) {
-      System.err.println("load: --users, --rps and --duration must be positive");
+    LoadOptions options;
+    try {
+      options = LoadOptions.parse(args, acked);
+    } catch (IllegalArgumentException e) {
+      System.err.println("load: " + e.getMessage() + "\n" + USAGE);
       return 2;
+    }
+    if (options.flashSale() != null && !openFlashSale(state, options)) {
+      return 1;
     }
     String runId = Long.toString(System.currentTimeMillis(), 36);
     return new LoadDriver(
-            new LoadDriver.Settings(users, rps, duration, acked, runId),
+            new LoadDriver.Settings(
+                options.users(),
+                options.rps(),
+                options.duration(),
+                options.acked(),
+                runId,
+                options.flashSale()),
             "http://127.0.0.1:" + state.routerPort().get(),
             state.jwtSecret(),
             System.out)
         .run();
+  }
+
+  /**
+   * Asks the supervisor to open the load's flash sale in every cell ({@code POST
+   * /flash-sales/<sku>?stock=N} on its control port) and prints its answer, a line per cell.
+   *
+   * @return whether every cell opened it (else nothing is sent)
+   */
+  static boolean openFlashSale(LocalState state, LoadOptions options) throws Exception {
+    Optional<Integer> control = state.controlPort();
+    if (control.isEmpty()) {
+      System.err.println("load: the supervisor's control port is unknown; is unitcell up?");
+      return false;
+    }
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + control.get()
+                            + "/flash-sales/"
+                            + options.flashSale()
+                            + (options.stock() == null ? "" : "?stock=" + options.stock())))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(60))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    System.out.println("flash sale " + options.flashSale() + ":");
+    response.body().lines().forEach(line -> System.out.println("  " + line));
+    if (response.statusCode() != 200) {
+      System.err.println(
+          "load: the flash sale is not open in every cell ("
+              + response.statusCode()
+              + "); no load sent");
+      return false;
+    }
+    return true;
   }
 
   /** {@code 90s}, {@code 2m}, {@code 1h} or plain seconds. */
@@ -328,8 +414,16 @@ public final class Cli {
   }
 
   static int verify(LocalState state, List<String> args) throws Exception {
-    if (args.size() != 1) {
-      System.err.println("verify: ./unitcell verify ACKED_FILE");
+    Duration wait = Verify.DEFAULT_WAIT;
+    if (args.size() == 3 && args.get(1).equals("--wait")) {
+      try {
+        wait = duration(args.get(2));
+      } catch (NumberFormatException e) {
+        System.err.println("verify: --wait " + args.get(2) + ": a duration such as 60s or 2m");
+        return 2;
+      }
+    } else if (args.size() != 1) {
+      System.err.println("verify: ./unitcell verify ACKED_FILE [--wait D]");
       return 2;
     }
     if (state.supervisor().isEmpty() || state.routerPort().isEmpty()) {
@@ -346,7 +440,7 @@ public final class Cli {
             Files.readString(state.vtgateUrlFile()).trim(),
             "http://127.0.0.1:" + state.routerPort().get(),
             System.out)
-        .run(Path.of(args.get(0)));
+        .run(Path.of(args.get(0)), wait);
   }
 
   static int kill(LocalState state, List<String> args) throws Exception {

@@ -35,6 +35,14 @@ import java.util.regex.Pattern;
  * 429), read an order, list the user's orders, pay, cancel — at a steady rate, with a live progress
  * line and a final report (requests, errors by class, TP50/TP99/TP999, orders acknowledged). Every
  * acknowledged order ({@code orderId userId}) is written to a file for {@code ./unitcell verify}.
+ *
+ * <p>With a flash sale ({@code --flash-sale SKU}), half of the creates' share are buys in the sale
+ * instead: {@code POST /flash-sales/{sku}/orders} with an Idempotency-Key and {@code {}} (one
+ * unit). {@code 202} (or {@code 200} for a retry of an accepted buy) acknowledges the order, which
+ * is {@code PENDING} until the cell's pipeline has stored it; its line in the file is marked {@code
+ * flash:<sku>} so that verify waits for it. {@code 409} sold out is a normal outcome, counted
+ * apart; {@code 409} "in progress", {@code 429}, {@code 5xx} and transport failures are retried
+ * with the same key and body, like creates; any other answer is an error.
  */
 final class LoadDriver {
 
@@ -43,7 +51,36 @@ final class LoadDriver {
   private static final int MAX_IN_FLIGHT = 256;
   private static final int CREATE_ATTEMPTS = 4;
 
-  record Settings(int users, int rps, Duration duration, Path acked, String runId) {}
+  /**
+   * @param flashSale the SKU of the flash sale to buy in, or null for none
+   */
+  record Settings(
+      int users, int rps, Duration duration, Path acked, String runId, String flashSale) {}
+
+  /** What one request does. */
+  enum Op {
+    CREATE,
+    FLASH,
+    READ,
+    LIST,
+    PAY,
+    CANCEL
+  }
+
+  /** How one flash-sale buy attempt ended. */
+  enum FlashAnswer {
+    /** {@code 202}, or {@code 200} for a retry of an accepted buy, with the order id. */
+    ACCEPTED,
+    /** {@code 409} sold out: nothing bought, a normal outcome of a sale. */
+    SOLD_OUT,
+    /** Worth trying again with the same key: in progress, too busy, 5xx, no answer. */
+    RETRY,
+    /** Anything else (no such sale, refused body, misdirected, ...). */
+    FAILED
+  }
+
+  /** A request's answer as the report counts it: its label and whether it counts as ok. */
+  record Outcome(String label, boolean ok) {}
 
   private final Settings settings;
   private final String router;
@@ -64,6 +101,11 @@ final class LoadDriver {
   private final LongAdder ok = new LongAdder();
   private final LongAdder errors = new LongAdder();
   private final LongAdder retries = new LongAdder();
+  private final LongAdder flashBuys = new LongAdder();
+  private final LongAdder flashAcked = new LongAdder();
+  private final LongAdder flashSoldOut = new LongAdder();
+  private final LongAdder flashFailed = new LongAdder();
+  private final LongAdder flashRetries = new LongAdder();
   private final LongAdder skipped = new LongAdder();
   private final AtomicLong keys = new AtomicLong();
   private final List<String> ackedLines = new CopyOnWriteArrayList<>();
@@ -80,9 +122,12 @@ final class LoadDriver {
   /** Runs the load; returns the report's exit code (0: ran, every failure is in the report). */
   int run() throws Exception {
     out.printf(
-        "load: %d users, %d requests/s for %d s through %s (create 40%%, read 25%%, list 15%%,"
-            + " pay 10%%, cancel 10%%)%n",
-        settings.users(), settings.rps(), settings.duration().toSeconds(), router);
+        "load: %d users, %d requests/s for %d s through %s (%s)%n",
+        settings.users(),
+        settings.rps(),
+        settings.duration().toSeconds(),
+        router,
+        mix(settings.flashSale()));
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     long started = System.nanoTime();
     long end = started + settings.duration().toNanos();
@@ -121,15 +166,18 @@ final class LoadDriver {
         lastPrint = elapsed;
         out.printf(
             (terminal ? "\r" : "")
-                + "  %3d/%d s  sent %d  ok %d  errors %d  retries %d  acked %d  p99 %s   "
+                + "  %3d/%d s  sent %d  ok %d  errors %d  retries %d  acked %d%s  p99 %s   "
                 + (terminal ? "" : "%n"),
             elapsed,
             settings.duration().toSeconds(),
             sent.sum(),
             ok.sum(),
             errors.sum(),
-            retries.sum(),
+            retries.sum() + flashRetries.sum(),
             ackedLines.size(),
+            settings.flashSale() == null
+                ? ""
+                : String.format(" (flash %d, sold out %d)", flashAcked.sum(), flashSoldOut.sum()),
             formatMillis(percentile(recentLatencies(), 0.99)));
       }
     }
@@ -148,8 +196,12 @@ final class LoadDriver {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     String user = "user-" + random.nextInt(settings.users());
     List<String> orders = ordersByUser.getOrDefault(user, List.of());
-    int dice = random.nextInt(100);
-    if (orders.isEmpty() || dice < 40) {
+    Op op = pick(random.nextInt(100), !orders.isEmpty(), settings.flashSale() != null);
+    if (op == Op.FLASH) {
+      flashBuys.increment();
+      return flashBuy(user, settings.runId() + "-f" + keys.incrementAndGet(), 1);
+    }
+    if (op == Op.CREATE) {
       String body =
           "{\"currency\":\"CNY\",\"lines\":[{\"sku\":\"sku-"
               + random.nextInt(1000)
@@ -159,15 +211,129 @@ final class LoadDriver {
       return create(user, settings.runId() + "-" + keys.incrementAndGet(), body, 1);
     }
     String order = orders.get(random.nextInt(orders.size()));
-    if (dice < 65) {
+    if (op == Op.READ) {
       return send("read", user, get("/orders/" + order, user)).thenAccept(r -> {});
     }
-    if (dice < 80) {
+    if (op == Op.LIST) {
       return send("list", user, get("/users/" + user + "/orders", user)).thenAccept(r -> {});
     }
-    String action = dice < 90 ? "pay" : "cancel";
+    String action = op == Op.PAY ? "pay" : "cancel";
     return send(action, user, post("/orders/" + order + "/" + action, user, "", null))
         .thenAccept(r -> {});
+  }
+
+  /**
+   * The mix, from {@code dice} (0-99): create 40 %, read 25 %, list 15 %, pay 10 %, cancel 10 %;
+   * with a flash sale, buys in it take half of the creates' share (create 20 %, flash 20 %). A user
+   * without an order yet creates one instead of reading, listing, paying or cancelling.
+   */
+  static Op pick(int dice, boolean userHasOrders, boolean flashSale) {
+    if (flashSale && dice >= 20 && dice < 40) {
+      return Op.FLASH;
+    }
+    if (!userHasOrders || dice < 40) {
+      return Op.CREATE;
+    }
+    if (dice < 65) {
+      return Op.READ;
+    }
+    if (dice < 80) {
+      return Op.LIST;
+    }
+    return dice < 90 ? Op.PAY : Op.CANCEL;
+  }
+
+  /** The mix as the first line of the run names it. */
+  static String mix(String flashSale) {
+    return flashSale == null
+        ? "create 40%, read 25%, list 15%, pay 10%, cancel 10%"
+        : "create 20%, flash-sale buy of "
+            + flashSale
+            + " 20%, read 25%, list 15%, pay 10%,"
+            + " cancel 10%";
+  }
+
+  /**
+   * Buys one unit in the flash sale; retried like a create, with the same key and body. An accepted
+   * buy is acknowledged (marked {@code flash:<sku>} in the file); it is not paid or cancelled
+   * later, since it may still be {@code PENDING}.
+   */
+  private CompletableFuture<Void> flashBuy(String user, String key, int attempt) {
+    String path = "/flash-sales/" + settings.flashSale() + "/orders";
+    return send("flash", user, post(path, user, "{}", key))
+        .thenCompose(
+            response -> {
+              int code = response == null ? -1 : response.statusCode();
+              String body = response == null ? "" : response.body();
+              switch (classifyFlash(code, body)) {
+                case ACCEPTED -> {
+                  Matcher m = ORDER_ID.matcher(body);
+                  m.find();
+                  ackedLines.add(m.group(1) + " " + user + " flash:" + settings.flashSale());
+                  flashAcked.increment();
+                }
+                case SOLD_OUT -> flashSoldOut.increment();
+                case RETRY -> {
+                  if (attempt < CREATE_ATTEMPTS) {
+                    flashRetries.increment();
+                    // "in progress" says Retry-After: 1; the rest back off as creates do
+                    long backoff = code == 409 ? 1000 : 100L << (attempt - 1);
+                    return CompletableFuture.runAsync(
+                            () -> {},
+                            CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
+                        .thenCompose(x -> flashBuy(user, key, attempt + 1));
+                  }
+                  flashFailed.increment();
+                }
+                case FAILED -> flashFailed.increment();
+              }
+              return CompletableFuture.completedFuture(null);
+            });
+  }
+
+  /** How a flash-sale buy attempt that got {@code code} (-1: no answer) and {@code body} ended. */
+  static FlashAnswer classifyFlash(int code, String body) {
+    if (code == 200 || code == 202) {
+      return ORDER_ID.matcher(body).find() ? FlashAnswer.ACCEPTED : FlashAnswer.FAILED;
+    }
+    if (code == 409) {
+      return soldOut(body)
+          ? FlashAnswer.SOLD_OUT
+          : inProgress(body) ? FlashAnswer.RETRY : FlashAnswer.FAILED;
+    }
+    if (code == -1 || code == 429 || code >= 500) {
+      return FlashAnswer.RETRY;
+    }
+    return FlashAnswer.FAILED;
+  }
+
+  private static boolean soldOut(String body) {
+    return body.contains("sold out");
+  }
+
+  private static boolean inProgress(String body) {
+    return body.contains("in progress");
+  }
+
+  /**
+   * How the report counts an answer of {@code op}: below 400 ok; a {@code 409} of pay or cancel is
+   * the order's rules saying no (ok); a flash-sale {@code 409} sold out is ok, its "in progress" is
+   * an error of that attempt (it is retried); every other 4xx and 5xx is an error.
+   */
+  static Outcome outcome(String op, int code, String body) {
+    if (code < 400) {
+      return new Outcome(code + "", true);
+    }
+    if (code == 409 && op.equals("flash")) {
+      if (soldOut(body)) {
+        return new Outcome("409 sold out", true);
+      }
+      return new Outcome(inProgress(body) ? "409 in progress" : "409", false);
+    }
+    if (code == 409 && !op.equals("create")) {
+      return new Outcome("409 (state conflict, expected)", true);
+    }
+    return new Outcome(code + "", false);
   }
 
   /**
@@ -251,18 +417,9 @@ final class LoadDriver {
                 count(op + " " + outcome);
                 return null;
               }
-              int code = response.statusCode();
-              if (code < 400) {
-                ok.increment();
-                outcome = code + "";
-              } else if (code == 409 && !op.equals("create")) {
-                ok.increment(); // pay after cancel and the like: the order's rules said no
-                outcome = "409 (state conflict, expected)";
-              } else {
-                errors.increment();
-                outcome = code + "";
-              }
-              count(op + " " + outcome);
+              Outcome answer = outcome(op, response.statusCode(), response.body());
+              (answer.ok() ? ok : errors).increment();
+              count(op + " " + answer.label());
               return response;
             });
   }
@@ -294,8 +451,14 @@ final class LoadDriver {
         "%n%nload report (%.0f s, %.0f requests/s achieved of %d offered)%n",
         seconds, sent.sum() / seconds, settings.rps());
     out.printf(
-        "  requests %d: ok %d, errors %d; create retries %d; not sent (over %d in flight) %d%n",
-        sent.sum(), ok.sum(), errors.sum(), retries.sum(), MAX_IN_FLIGHT, skipped.sum());
+        "  requests %d: ok %d, errors %d; create retries %d%s; not sent (over %d in flight) %d%n",
+        sent.sum(),
+        ok.sum(),
+        errors.sum(),
+        retries.sum(),
+        settings.flashSale() == null ? "" : ", flash-sale retries " + flashRetries.sum(),
+        MAX_IN_FLIGHT,
+        skipped.sum());
     out.printf(
         "  latency: TP50 %s  TP99 %s  TP999 %s  max %s%n",
         formatMillis(percentile(all, 0.50)),
@@ -304,9 +467,22 @@ final class LoadDriver {
         formatMillis(percentile(all, 1.0)));
     out.println("  by operation and outcome:");
     new TreeMap<>(outcomes).forEach((k, v) -> out.printf("    %-40s %d%n", k, v.sum()));
+    if (settings.flashSale() != null) {
+      out.printf(
+          "  flash sale %s: buys %d: acknowledged %d (PENDING until stored), sold out %d,"
+              + " failed %d%n",
+          settings.flashSale(),
+          flashBuys.sum(),
+          flashAcked.sum(),
+          flashSoldOut.sum(),
+          flashFailed.sum());
+    }
     out.printf(
-        "  orders acknowledged: %d (written to %s; check them with ./unitcell verify %s)%n",
-        ackedLines.size(), settings.acked(), settings.acked());
+        "  orders acknowledged: %d%s (written to %s; check them with ./unitcell verify %s)%n",
+        ackedLines.size(),
+        settings.flashSale() == null ? "" : ", " + flashAcked.sum() + " of them flash-sale",
+        settings.acked(),
+        settings.acked());
   }
 
   private String token(String user) {

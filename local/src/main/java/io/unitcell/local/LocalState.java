@@ -67,6 +67,14 @@ final class LocalState {
     return dir.resolve("routing-table.json");
   }
 
+  /**
+   * The flash sales the supervisor opened since {@code up}: per SKU, per cell, the units put on
+   * sale ({@link FlashSales.Ledger}); {@code ./unitcell verify} checks no cell sold more.
+   */
+  Path flashSalesFile() {
+    return dir.resolve("flash-sales.json");
+  }
+
   Path testbedDir() {
     return dir.resolve("testbed");
   }

@@ -212,6 +212,8 @@ public final class Supervisor {
     say(String.format("router ready (%.0f s) on http://127.0.0.1:%d", since(step), routerPort));
 
     control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    Files.deleteIfExists(state.flashSalesFile()); // a fresh platform: no sale opened yet
+    control.createContext("/flash-sales/", this::onFlashSale);
     control.createContext("/status", exchange -> reply(exchange, 200, status()));
     control.createContext("/down", this::onDown);
     control.createContext("/instances/", this::onInstance);
@@ -707,6 +709,102 @@ public final class Supervisor {
     instance.app().kill();
     say("instance " + instance.name() + " killed (SIGKILL)");
     reply(exchange, 200, "killed " + instance.name() + "\n");
+  }
+
+  /**
+   * {@code POST /flash-sales/<sku>?stock=N}: opens (or resets) a flash sale of {@code sku} with N
+   * units (default {@value FlashSales#DEFAULT_STOCK}) in every cell, through one live instance of
+   * each (the stock lives in the cell's own Infinispan, shared by its instances; the router does
+   * not forward the cells' {@code /admin} API). Answers a line per cell: {@code 200} when every
+   * cell opened it, {@code 502} when one could not (the line says why), {@code 400} for a bad
+   * request. What was opened is added to {@link LocalState#flashSalesFile()}.
+   */
+  private void onFlashSale(HttpExchange exchange) throws IOException {
+    if (!"POST".equals(exchange.getRequestMethod())) {
+      reply(exchange, 405, "POST /flash-sales/<sku>?stock=N\n");
+      return;
+    }
+    FlashSales.Opening opening;
+    try {
+      opening =
+          FlashSales.parse(
+              exchange.getRequestURI().getPath(), exchange.getRequestURI().getRawQuery());
+    } catch (IllegalArgumentException e) {
+      reply(exchange, 400, "flash sale not opened: " + e.getMessage() + "\n");
+      return;
+    }
+    StringBuilder answer = new StringBuilder();
+    Map<String, Long> opened = new TreeMap<>();
+    for (Cell cell : manifest.cells()) {
+      answer.append(openFlashSale(cell.name(), opening, opened)).append('\n');
+    }
+    if (!opened.isEmpty()) {
+      // read, add, write: the control server handles one request at a time (no executor set)
+      FlashSales.Ledger.read(state.flashSalesFile())
+          .plus(opening.sku(), opened)
+          .write(state.flashSalesFile());
+    }
+    boolean all = opened.size() == manifest.cells().size();
+    say(
+        "flash sale "
+            + opening.sku()
+            + ": "
+            + opening.stock()
+            + " units per cell, opened in "
+            + opened.keySet()
+            + (all ? "" : " only"));
+    reply(exchange, all ? 200 : 502, answer.toString());
+  }
+
+  /**
+   * Opens the sale in {@code cell} through its live instances, the active one first; another
+   * instance is tried only when one did not answer or answered 5xx (a 4xx would be the same
+   * anywhere). Returns the line for the answer; {@code opened} gets the cell when it worked.
+   */
+  private String openFlashSale(String cell, FlashSales.Opening opening, Map<String, Long> opened) {
+    List<Instance> live =
+        instances.values().stream()
+            .filter(i -> i.cell().equals(cell) && i.app().isAlive())
+            .sorted((a, b) -> Boolean.compare(b.active(), a.active()))
+            .toList();
+    if (live.isEmpty()) {
+      return cell + ": NOT opened: no live instance";
+    }
+    List<String> failures = new ArrayList<>();
+    for (Instance instance : live) {
+      try {
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + instance.port()
+                                + "/admin/flash-sales/"
+                                + opening.sku()))
+                    .header("Content-Type", "application/json")
+                    .header("X-Unitcell-Router-Secret", state.routerSecret())
+                    .PUT(HttpRequest.BodyPublishers.ofString(opening.adminRequestBody()))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          opened.put(cell, opening.stock());
+          return FlashSales.describeOpened(cell, instance.name(), opening, response.body());
+        }
+        failures.add(
+            instance.name() + " answered " + response.statusCode() + " " + response.body().strip());
+        if (response.statusCode() < 500) {
+          break;
+        }
+      } catch (IOException e) {
+        failures.add(instance.name() + " did not answer: " + e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failures.add("interrupted");
+        break;
+      }
+    }
+    return cell + ": NOT opened: " + String.join("; ", failures);
   }
 
   private synchronized void stop() {

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,9 +22,12 @@ import org.junit.jupiter.api.Test;
  * The main job end to end, through the repository's own commands: {@code ./unitcell up} of the
  * default example (2 zones, 4 cells, 1024 slots), a first order through the router, {@code
  * ./unitcell load} for 60 s, the {@code chaos/kill-instance.sh} drill, {@code ./unitcell verify} of
- * every order acknowledged before the drill, and {@code ./unitcell down}: zero lost acknowledged
- * orders, every user's orders in its home cell only, nothing left running. Runs in a state
- * directory and on a router port of its own, so a developer's {@code ./unitcell up} is left alone.
+ * every order acknowledged before the drill, a 20 s {@code ./unitcell load --flash-sale} with fewer
+ * units than buyers and its {@code verify} right after, and {@code ./unitcell down}: zero lost
+ * acknowledged orders (flash-sale ones included, once the cells' pipelines have stored them), every
+ * user's orders in its home cell only, no cell selling more than its stock, nothing left running.
+ * Runs in a state directory and on a router port of its own, so a developer's {@code ./unitcell up}
+ * is left alone.
  */
 class LocalRuntimeIT {
 
@@ -134,5 +139,56 @@ class LocalRuntimeIT {
         .contains("missing: 0; stored twice or more: 0; outside the user's home cell: 0")
         .contains("users whose orders are in more than one cell: 0")
         .contains("verify: PASS");
+
+    // a flash sale with 5 units per cell, 20 in all, for about 40 buys; verified right after
+    long flashStarted = System.nanoTime();
+    Path flashAcked = state.resolve("acked-flash.txt");
+    Run flash =
+        run(
+            240,
+            "./unitcell",
+            "load",
+            "--users",
+            "200",
+            "--rps",
+            "10",
+            "--duration",
+            "20s",
+            "--flash-sale",
+            "it-phone",
+            "--stock",
+            "5",
+            "--acked",
+            flashAcked.toString());
+    assertThat(flash.exitCode()).as(flash.output()).isZero();
+    for (String cell : List.of("cell-1", "cell-2", "cell-3", "cell-4")) {
+      assertThat(flash.output()).contains(cell + ": opened 5 units at 99.00 CNY");
+    }
+    Matcher report =
+        Pattern.compile(
+                "flash sale it-phone: buys (\\d+): acknowledged (\\d+) \\(PENDING until stored\\),"
+                    + " sold out (\\d+)")
+            .matcher(flash.output());
+    assertThat(report.find()).as(flash.output()).isTrue();
+    long flashLines =
+        Files.readAllLines(flashAcked).stream().filter(l -> l.endsWith(" flash:it-phone")).count();
+    assertThat(Long.parseLong(report.group(2))).isEqualTo(flashLines);
+    assertThat(flashLines)
+        .as("flash-sale orders acknowledged, 20 units for sale")
+        .isBetween(1L, 20L);
+    assertThat(Long.parseLong(report.group(3))).as("buys that found it sold out").isPositive();
+
+    Run flashVerify = run(300, "./unitcell", "verify", flashAcked.toString());
+    assertThat(flashVerify.exitCode()).as(flashVerify.output()).isZero();
+    assertThat(flashVerify.output())
+        .contains("(" + flashLines + " of them flash-sale)")
+        .contains("flash-sale orders in the database: " + flashLines + " of " + flashLines)
+        .contains("missing: 0; stored twice or more: 0; outside the user's home cell: 0")
+        .contains("still PENDING: 0")
+        .contains("flash sale it-phone: units stored of the stock opened, per cell:")
+        .contains("oversold cells: 0")
+        .contains("verify: PASS");
+    System.out.printf(
+        "flash-sale load and its verify took %.0f s%n", (System.nanoTime() - flashStarted) / 1e9);
   }
 }
