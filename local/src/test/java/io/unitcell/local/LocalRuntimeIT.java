@@ -21,13 +21,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The main job end to end, through the repository's own commands: {@code ./unitcell up} of the
  * default example (2 zones, 4 cells, 1024 slots), a first order through the router, {@code
- * ./unitcell load} for 60 s, the {@code chaos/kill-instance.sh} drill, {@code ./unitcell verify} of
- * every order acknowledged before the drill, a 20 s {@code ./unitcell load --flash-sale} with fewer
- * units than buyers and its {@code verify} right after, and {@code ./unitcell down}: zero lost
- * acknowledged orders (flash-sale ones included, once the cells' pipelines have stored them), every
- * user's orders in its home cell only, no cell selling more than its stock, nothing left running.
- * Runs in a state directory and on a router port of its own, so a developer's {@code ./unitcell up}
- * is left alone.
+ * ./unitcell load} for 60 s, the {@code chaos/kill-instance.sh} drill, the {@code
+ * chaos/switchover.sh} drill (cell-1 to its standby zone under load), {@code ./unitcell verify} of
+ * every order acknowledged before the drills, a 20 s {@code ./unitcell load --flash-sale} with
+ * fewer units than buyers and its {@code verify} right after, and {@code ./unitcell down}: zero
+ * lost acknowledged orders (flash-sale ones included, once the cells' pipelines have stored them),
+ * every user's orders in its home cell only, no cell selling more than its stock, nothing left
+ * running. Runs in a state directory and on a router port of its own, so a developer's {@code
+ * ./unitcell up} is left alone.
  */
 class LocalRuntimeIT {
 
@@ -132,7 +133,21 @@ class LocalRuntimeIT {
     assertThat(drill.exitCode()).as(drill.output()).isZero();
     assertThat(drill.output()).contains("drill kill-instance: PASS").contains("verify: PASS");
 
-    // everything acknowledged before the drill is still there, exactly once, in its home cell
+    // a planned switchover of cell-1 to its standby zone under load: same switchover code as the
+    // operator's (topology/Switchover), a real Vitess reparent, no acknowledged order lost
+    Run switchover =
+        run(300, "chaos/switchover.sh", "--duration", "20s", "--after", "6", "--rps", "10");
+    assertThat(switchover.exitCode()).as(switchover.output()).isZero();
+    assertThat(switchover.output())
+        .contains("switchover of cell-1 to zone-b: fenced at epoch")
+        .contains("reparented cell_1")
+        .contains("cell cell-1 active in zone-b; transactions lost 0")
+        .contains("verify: PASS")
+        .contains("drill switchover: PASS");
+    assertThat(run(60, "./unitcell", "status").output())
+        .containsPattern("cell-1 +zone-b +SERVING +256 ");
+
+    // everything acknowledged before the drills is still there, exactly once, in its home cell
     Run verify = run(300, "./unitcell", "verify", acked.toString());
     assertThat(verify.exitCode()).as(verify.output()).isZero();
     assertThat(verify.output())
