@@ -187,12 +187,7 @@ public final class Cli {
       System.out.println("unitcell is not running (./unitcell up starts it)");
       return 3;
     }
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + control.get() + "/status"))
-                .timeout(Duration.ofSeconds(30))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = control(control.get(), "GET", "/status", 30);
     System.out.print(response.body());
     return response.statusCode() == 200 ? 0 : 1;
   }
@@ -374,18 +369,13 @@ public final class Cli {
       return false;
     }
     HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://127.0.0.1:"
-                            + control.get()
-                            + "/flash-sales/"
-                            + options.flashSale()
-                            + (options.stock() == null ? "" : "?stock=" + options.stock())))
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(60))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        control(
+            control.get(),
+            "POST",
+            "/flash-sales/"
+                + options.flashSale()
+                + (options.stock() == null ? "" : "?stock=" + options.stock()),
+            60);
     System.out.println("flash sale " + options.flashSale() + ":");
     response.body().lines().forEach(line -> System.out.println("  " + line));
     if (response.statusCode() != 200) {
@@ -454,18 +444,7 @@ public final class Cli {
       return 3;
     }
     HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://127.0.0.1:"
-                            + control.get()
-                            + "/instances/"
-                            + args.get(0)
-                            + "/kill"))
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        control(control.get(), "POST", "/instances/" + args.get(0) + "/kill", 10);
     System.out.print(response.body());
     return response.statusCode() == 200 ? 0 : 1;
   }
@@ -492,14 +471,9 @@ public final class Cli {
       System.err.println("switchover: unitcell is not running");
       return 3;
     }
-    URI uri = URI.create("http://127.0.0.1:" + control.get() + "/cells/" + cell + "/switchover");
+    String path = "/cells/" + cell + "/switchover";
     HttpResponse<String> started =
-        HTTP.send(
-            HttpRequest.newBuilder(to == null ? uri : URI.create(uri + "?to=" + to))
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(30))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        control(control.get(), "POST", to == null ? path : path + "?to=" + to, 30);
     if (started.statusCode() != 202) {
       System.err.print("switchover refused: " + started.body());
       return 1;
@@ -508,10 +482,7 @@ public final class Cli {
     long printed = 0;
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> now =
-          HTTP.send(
-              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> now = control(control.get(), "GET", path, 10);
       List<String> lines = now.body().lines().toList();
       String phase = lines.isEmpty() ? "" : lines.get(0).replace("phase ", "");
       List<String> progress = lines.subList(Math.min(1, lines.size()), lines.size());
@@ -527,6 +498,18 @@ public final class Cli {
     }
     System.err.println("switchover: still under way after 5 minutes; see ./unitcell status");
     return 1;
+  }
+
+  /** A request to the supervisor's control API on loopback, without a body. */
+  private static HttpResponse<String> control(
+      int port, String method, String pathAndQuery, int timeoutSeconds)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(timeoutSeconds))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static int token(LocalState state, List<String> args) throws Exception {
