@@ -142,10 +142,6 @@ final class LocalSwitchover {
     return outcome;
   }
 
-  Switchover.Request request() {
-    return request;
-  }
-
   /** Feeds one input; false once the switchover has ended. */
   private boolean feed(Input input) throws Exception {
     if (switchover.phase().ended()) {
