@@ -57,12 +57,68 @@ final class LocalSwitchover {
     void ended(String cell, Outcome outcome);
   }
 
+  /** The cell's database as a switchover sees it. */
+  interface Database {
+    /** Every tablet of the cell's keyspace with its position; throws when they cannot be read. */
+    List<TabletPosition> positions();
+
+    /**
+     * Makes tablet {@code alias} the primary of {@code shard}; returns the transactions it has
+     * executed then. Throws when the reparent failed.
+     */
+    long reparent(String shard, String alias);
+  }
+
+  /** A keyspace of the local Vitess cluster. */
+  static Database vitess(VitessTestbed vitess, String keyspace, Runtime runtime) {
+    return new Database() {
+      @Override
+      public List<TabletPosition> positions() {
+        List<TabletPosition> tablets = new ArrayList<>();
+        List<String> shards =
+            vitess.tablets().stream()
+                .filter(t -> t.keyspace().equals(keyspace))
+                .map(VitessTablet::shard)
+                .distinct()
+                .toList();
+        for (String shard : shards) {
+          for (Position p : vitess.replicationPositions(keyspace, shard)) {
+            tablets.add(
+                new TabletPosition(
+                    shard,
+                    p.tablet().alias(),
+                    runtime.zoneOfVitessCell(p.tablet().zone()),
+                    p.primary(),
+                    p.reachable(),
+                    p.transactions()));
+          }
+        }
+        return tablets;
+      }
+
+      @Override
+      public long reparent(String shard, String alias) {
+        VitessTablet target =
+            vitess.tablets().stream()
+                .filter(t -> t.alias().equals(alias))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no tablet " + alias));
+        vitess.reparent(keyspace, shard, target.zone());
+        return vitess.replicationPositions(keyspace, shard).stream()
+            .filter(p -> p.tablet().equals(target))
+            .mapToLong(Position::transactions)
+            .findFirst()
+            .orElse(-1);
+      }
+    };
+  }
+
   private static final Pattern EPOCH = Pattern.compile("\"epoch\"\\s*:\\s*(-?\\d+)");
   private static final Duration POLL = Duration.ofMillis(250);
 
   private final Switchover.Request request;
   private final String keyspace;
-  private final VitessTestbed vitess;
+  private final Database database;
   private final Runtime runtime;
   private final HttpClient http;
   private final String routerSecret;
@@ -71,18 +127,19 @@ final class LocalSwitchover {
   private volatile Switchover switchover;
   private volatile Outcome outcome;
   private boolean watching;
+  private String positionsFailing;
 
   LocalSwitchover(
       Switchover.Request request,
       String keyspace,
-      VitessTestbed vitess,
+      Database database,
       Runtime runtime,
       HttpClient http,
       String routerSecret) {
     this.request = request;
     this.routerSecret = routerSecret;
     this.keyspace = keyspace;
-    this.vitess = vitess;
+    this.database = database;
     this.runtime = runtime;
     this.http = http;
   }
@@ -113,7 +170,8 @@ final class LocalSwitchover {
           }
         }
         if (watching && switchover.phase() == Phase.CATCHING_UP) {
-          if (!feed(new Switchover.Replication(positions(), Instant.now()))) {
+          List<TabletPosition> tablets = positions();
+          if (tablets != null && !feed(new Switchover.Replication(tablets, Instant.now()))) {
             return;
           }
         }
@@ -123,9 +181,30 @@ final class LocalSwitchover {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      note("interrupted in " + switchover.phase());
+      cancel("interrupted in " + switchover.phase());
     } catch (Exception e) {
-      note("stopped in " + switchover.phase() + ": " + e);
+      cancel("stopped in " + switchover.phase() + ": " + e);
+    }
+  }
+
+  /**
+   * The driver cannot go on: the state machine decides what the cell does (a planned switchover
+   * before its reparent serves again in the old zone). Without this the cell would stay fenced.
+   */
+  private void cancel(String reason) {
+    note(reason);
+    if (switchover.phase().ended()) {
+      return;
+    }
+    try {
+      feed(new Switchover.Cancel(reason, Instant.now()));
+    } catch (Exception e) {
+      note(
+          "cannot cancel ("
+              + e.getMessage()
+              + "); cell "
+              + request.cell()
+              + " stays fenced until ./unitcell down");
     }
   }
 
@@ -200,19 +279,7 @@ final class LocalSwitchover {
     try {
       Map<String, Long> positions = new TreeMap<>();
       for (Map.Entry<String, String> shard : reparent.newPrimaries().entrySet()) {
-        VitessTablet target =
-            vitess.tablets().stream()
-                .filter(t -> t.alias().equals(shard.getValue()))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no tablet " + shard.getValue()));
-        vitess.reparent(keyspace, shard.getKey(), target.zone());
-        positions.put(
-            shard.getKey(),
-            vitess.replicationPositions(keyspace, shard.getKey()).stream()
-                .filter(p -> p.tablet().equals(target))
-                .mapToLong(Position::transactions)
-                .findFirst()
-                .orElse(-1));
+        positions.put(shard.getKey(), database.reparent(shard.getKey(), shard.getValue()));
       }
       note("reparented " + keyspace + " " + reparent.newPrimaries() + " at positions " + positions);
       result = new Switchover.Reparented(positions, Instant.now());
@@ -253,26 +320,23 @@ final class LocalSwitchover {
     return reports;
   }
 
+  /**
+   * The positions, or null when they cannot be read now (said once): the catch-up timeout decides
+   * whether to wait longer.
+   */
   private List<TabletPosition> positions() {
-    List<TabletPosition> tablets = new ArrayList<>();
-    List<String> shards =
-        vitess.tablets().stream()
-            .filter(t -> t.keyspace().equals(keyspace))
-            .map(VitessTablet::shard)
-            .distinct()
-            .toList();
-    for (Position p :
-        shards.stream().flatMap(s -> vitess.replicationPositions(keyspace, s).stream()).toList()) {
-      tablets.add(
-          new TabletPosition(
-              p.tablet().shard(),
-              p.tablet().alias(),
-              runtime.zoneOfVitessCell(p.tablet().zone()),
-              p.primary(),
-              p.reachable(),
-              p.transactions()));
+    try {
+      List<TabletPosition> tablets = database.positions();
+      positionsFailing = null;
+      return tablets;
+    } catch (RuntimeException e) {
+      String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      if (positionsFailing == null) {
+        note("replication positions unavailable (" + reason + "); trying again");
+      }
+      positionsFailing = reason;
+      return null;
     }
-    return tablets;
   }
 
   private void note(String line) {

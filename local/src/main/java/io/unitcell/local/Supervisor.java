@@ -463,7 +463,7 @@ public final class Supervisor {
                 Map.of(),
                 null),
             cell.keyspace(),
-            vitess,
+            LocalSwitchover.vitess(vitess, cell.keyspace(), new SwitchoverRuntime()),
             new SwitchoverRuntime(),
             http,
             state.routerSecret());

@@ -126,6 +126,14 @@ public final class Switchover {
   /** The requested reparent failed. */
   public record ReparentFailed(String reason, Instant at) implements Input {}
 
+  /**
+   * The driver cannot carry on (it lost the topology service it reads positions from, it is
+   * shutting down, ...). Before the reparent nothing has moved: a planned switchover is aborted and
+   * the cell serves again in its old zone; a failover keeps the cell fenced and alerts. While a
+   * reparent runs it is refused: only the reparent's result says where the primary is.
+   */
+  public record Cancel(String reason, Instant at) implements Input {}
+
   /** Something the caller must do. */
   public sealed interface Action {}
 
@@ -156,7 +164,8 @@ public final class Switchover {
   public record Outcome(
       Phase phase, String activeZone, Map<String, Long> lostTransactions, String reason) {
     public boolean dataLossUnknown() {
-      return lostTransactions.containsValue(null);
+      // not containsValue(null): immutable maps (an abort's Map.of()) throw on a null query
+      return lostTransactions.values().stream().anyMatch(Objects::isNull);
     }
 
     public long knownLostTransactions() {
@@ -318,6 +327,8 @@ public final class Switchover {
       return current.onReparented(reparented, table, actions);
     } else if (input instanceof ReparentFailed failed) {
       return current.onReparentFailed(failed, table, actions);
+    } else if (input instanceof Cancel cancel) {
+      return current.onCancel(cancel, table, actions);
     }
     return current.afterTick(table, actions);
   }
@@ -485,6 +496,18 @@ public final class Switchover {
     actions.add(new Alert(message + "; retrying"));
     actions.add(new Reparent(request.kind(), request.cell(), chosen));
     return new Step(this, actions);
+  }
+
+  private Step onCancel(Cancel cancel, RoutingTable table, List<Action> actions) {
+    if (phase == Phase.REPARENTING) {
+      throw illegal(cancel);
+    }
+    String message = "switchover of cell " + request.cell() + " cancelled: " + cancel.reason();
+    if (request.kind() == Kind.PLANNED) {
+      return abort(message, table, actions);
+    }
+    actions.add(new Alert(message + "; cell stays fenced"));
+    return new Step(withAlerted(), actions);
   }
 
   private Step abort(String reason, RoutingTable table, List<Action> actions) {

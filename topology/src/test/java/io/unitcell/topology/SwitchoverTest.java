@@ -256,6 +256,41 @@ class SwitchoverTest {
   }
 
   @Test
+  void aCancelledPlannedSwitchoverServesInTheOldZoneUnlessItIsReparenting() {
+    begin(request(Kind.PLANNED, Map.of()), List.of());
+    feed(
+        new Replication(
+            List.of(tablet("0", "zone-a", true, 9), tablet("0", "zone-b", false, 8)), t(1)));
+    assertThat(switchover.phase()).isEqualTo(Phase.CATCHING_UP);
+    Step step = feed(new Switchover.Cancel("vtctld unreachable", t(2)));
+    assertThat(switchover.phase()).isEqualTo(Phase.ABORTED);
+    assertThat(table.route("cell-1")).isEqualTo(CellRoute.serving("zone-a", "a1:8080"));
+    assertThat(switchover.outcome().reason()).contains("cancelled: vtctld unreachable");
+    assertThat(switchover.outcome().dataLossUnknown()).isFalse();
+    assertThat(switchover.outcome().knownLostTransactions()).isZero();
+    assertThat(step.actions()).anyMatch(Finished.class::isInstance);
+
+    publishInitialTable();
+    begin(request(Kind.PLANNED, Map.of()), List.of());
+    feed(
+        new Replication(
+            List.of(tablet("0", "zone-a", true, 9), tablet("0", "zone-b", false, 9)), t(1)));
+    assertThat(switchover.phase()).isEqualTo(Phase.REPARENTING);
+    assertThatThrownBy(() -> feed(new Switchover.Cancel("bored", t(2))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("switchover of cell cell-1 is REPARENTING: cannot take Cancel");
+  }
+
+  @Test
+  void aCancelledFailoverStaysFencedAndAlerts() {
+    begin(request(Kind.FAILOVER, Map.of()), List.of());
+    Step step = feed(new Switchover.Cancel("driver stopped", t(1)));
+    assertThat(step.actions()).singleElement().isInstanceOf(Alert.class);
+    assertThat(switchover.phase()).isEqualTo(Phase.CATCHING_UP);
+    assertThat(table.route("cell-1").state()).isEqualTo(CellState.FENCED);
+  }
+
+  @Test
   void refusesASecondSwitchoverOfTheSameCell() {
     begin(request(Kind.PLANNED, Map.of()), participants(41));
     assertThatThrownBy(
