@@ -30,9 +30,11 @@ public final class Cli {
       """
       usage: ./unitcell <command>
         up [MANIFEST] [--port N]   start the platform from Topology/Cell YAML
-                                   (default examples/local/topology.yaml, router on port 8080)
+                                   (default examples/local/topology.yaml, router on port 8080);
+                                   after a down without --wipe, starts it again with its data
         status                     cells, zones, states, epoch, slots, instances and their health
-        down [--wipe]              stop everything; --wipe also deletes logs and data
+        down [--wipe]              stop everything, keeping data and logs for the next up;
+                                   --wipe deletes them
         load [--users N] [--rps R] [--duration D] [--acked FILE] [--flash-sale SKU [--stock N]]
                                    traffic through the router (defaults 1000 users, 10/s, 60s);
                                    writes the acknowledged orders to FILE; --flash-sale first
@@ -103,6 +105,16 @@ public final class Cli {
     }
     if (!portFree(port)) {
       System.err.println("up: port " + port + " is in use; choose another with --port N");
+      return 2;
+    }
+    List<ProcessHandle> earlier = leftovers(state);
+    if (!earlier.isEmpty()) {
+      System.err.println(
+          "up: "
+              + earlier.size()
+              + " processes of an earlier run are still alive (pids "
+              + earlier.stream().map(ProcessHandle::pid).toList()
+              + "), and would hold its ports; ./unitcell down stops them");
       return 2;
     }
     Files.deleteIfExists(state.routerPortFile());
@@ -249,7 +261,10 @@ public final class Cli {
       Files.deleteIfExists(state.tableFile());
       System.out.println("unitcell: logs and data deleted (" + state.testbedDir() + ")");
     } else {
-      System.out.println("unitcell: stopped; logs and data kept in " + state.testbedDir());
+      System.out.println(
+          "unitcell: stopped; logs and data kept in "
+              + state.testbedDir()
+              + " (./unitcell up starts the platform again with them)");
     }
     return leftovers.isEmpty() ? 0 : 1;
   }

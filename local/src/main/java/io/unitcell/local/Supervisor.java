@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -127,10 +128,16 @@ public final class Supervisor {
             + manifest.topology().slots()
             + " slots");
 
+    Path vitessDir = state.testbedDir().resolve("vitess");
+    RoutingTable kept = VitessTestbed.holdsCluster(vitessDir) ? keptTable() : null;
     long step = System.nanoTime();
-    say("starting Vitess + MySQL: a keyspace per cell, primary and replica in its two zones");
+    say(
+        kept != null
+            ? "starting Vitess + MySQL again on the kept data (" + vitessDir + ")"
+            : "starting Vitess + MySQL: a keyspace per cell, primary and replica in its two zones");
     VitessTestbed.Builder builder =
         VitessTestbed.builder()
+            .directory(vitessDir)
             .zones(manifest.topology().zones().stream().map(Manifests.Zone::vitessCell).toList())
             .shards(List.of("-"))
             .schema(
@@ -160,29 +167,30 @@ public final class Supervisor {
             new TreeMap<>(caches)
                 .entrySet().stream().map(e -> e.getKey() + " " + e.getValue().hosts()).toList()));
 
-    // ports first: the table names the active instances, and every instance reads the table
+    // ports first: the table names the active instances, and every instance reads the table;
+    // a cell serves from the zone of its database's primary (moved by switchovers before a down)
     List<Instance> planned = new ArrayList<>();
     for (Cell cell : manifest.cells()) {
-      planned.add(
-          new Instance(
-              cell.name() + "-" + cell.primaryZone(),
-              cell.name(),
-              cell.primaryZone(),
-              true,
-              ManagedProcess.freePort(),
-              null));
-      planned.add(
-          new Instance(
-              cell.name() + "-" + cell.standbyZone(),
-              cell.name(),
-              cell.standbyZone(),
-              false,
-              ManagedProcess.freePort(),
-              null));
+      String serving = kept != null ? servingZone(cell) : cell.primaryZone();
+      for (String zone : List.of(cell.primaryZone(), cell.standbyZone())) {
+        planned.add(
+            new Instance(
+                cell.name() + "-" + zone,
+                cell.name(),
+                zone,
+                zone.equals(serving),
+                ManagedProcess.freePort(),
+                null));
+      }
     }
-    table = Planner.nextTable(null, manifest.topology().slots(), plannedCells(planned));
+    table = Planner.nextTable(kept, manifest.topology().slots(), plannedCells(planned));
     publish(table);
-    say("routing table epoch " + table.epoch() + " published to " + state.tableFile());
+    say(
+        "routing table epoch "
+            + table.epoch()
+            + (kept != null ? " (the kept slots, cells in their primaries' zones)" : "")
+            + " published to "
+            + state.tableFile());
 
     step = System.nanoTime();
     say("starting " + planned.size() + " cell-app instances (active + warm standby per cell)");
@@ -212,7 +220,9 @@ public final class Supervisor {
     say(String.format("router ready (%.0f s) on http://127.0.0.1:%d", since(step), routerPort));
 
     control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    Files.deleteIfExists(state.flashSalesFile()); // a fresh platform: no sale opened yet
+    if (kept == null) {
+      Files.deleteIfExists(state.flashSalesFile()); // a fresh platform: no sale opened yet
+    }
     control.createContext("/flash-sales/", this::onFlashSale);
     control.createContext("/status", exchange -> reply(exchange, 200, status()));
     control.createContext("/down", this::onDown);
@@ -229,6 +239,61 @@ public final class Supervisor {
     sampler.setDaemon(true);
     sampler.start();
     say(String.format("%s in %.0f s", READY, since(started)));
+  }
+
+  /**
+   * The routing table the platform had when it went down, which its kept data belongs to: every
+   * user's orders are in the keyspace of the cell that owned the user's slot. Refused when this
+   * manifest would route users elsewhere (other cells, slots or weights).
+   */
+  private RoutingTable keptTable() throws IOException {
+    String wipe =
+        "; ./unitcell down --wipe deletes the kept data, or up with the manifest it came from";
+    if (!Files.exists(state.tableFile())) {
+      throw new IllegalStateException(
+          "data is kept in " + state.testbedDir() + " but not its routing table" + wipe);
+    }
+    RoutingTable kept = RoutingTable.fromJson(Files.readAllBytes(state.tableFile()));
+    Set<String> cells = new TreeSet<>(manifest.cells().stream().map(Cell::name).toList());
+    if (!cells.equals(new TreeSet<>(kept.cells().keySet()))) {
+      throw new IllegalStateException(
+          "the kept data is of cells "
+              + new TreeSet<>(kept.cells().keySet())
+              + ", this manifest has "
+              + cells
+              + wipe);
+    }
+    List<PlannedCell> sameRoutes =
+        manifest.cells().stream()
+            .map(c -> new PlannedCell(c.name(), c.weight(), kept.route(c.name())))
+            .toList();
+    RoutingTable replanned;
+    try {
+      replanned = Planner.nextTable(kept, manifest.topology().slots(), sameRoutes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(e.getMessage() + wipe);
+    }
+    int moved = Planner.movedSlots(kept.ownerBySlot(), replanned.ownerBySlot());
+    if (moved > 0) {
+      throw new IllegalStateException(
+          "this manifest's weights would move "
+              + moved
+              + " slots away from the cells whose databases hold their users' orders"
+              + wipe);
+    }
+    say(
+        "resuming the platform kept in "
+            + state.testbedDir()
+            + " (table epoch "
+            + kept.epoch()
+            + ")");
+    return kept;
+  }
+
+  /** The manifest zone of the cell's database primary (in the shard record). */
+  private String servingZone(Cell cell) {
+    String vitessCell = vitess.primaryOf(cell.keyspace(), "-").zone();
+    return new SwitchoverRuntime().zoneOfVitessCell(vitessCell);
   }
 
   /**
@@ -579,16 +644,16 @@ public final class Supervisor {
   private List<PlannedCell> plannedCells(List<Instance> planned) {
     List<PlannedCell> cells = new ArrayList<>();
     for (Cell cell : manifest.cells()) {
-      List<String> endpoints =
-          planned.stream()
-              .filter(i -> i.cell().equals(cell.name()) && i.active())
-              .map(i -> "127.0.0.1:" + i.port())
-              .toList();
+      List<Instance> active =
+          planned.stream().filter(i -> i.cell().equals(cell.name()) && i.active()).toList();
       cells.add(
           new PlannedCell(
               cell.name(),
               cell.weight(),
-              new CellRoute(cell.primaryZone(), endpoints, CellState.SERVING)));
+              new CellRoute(
+                  active.get(0).zone(),
+                  active.stream().map(i -> "127.0.0.1:" + i.port()).toList(),
+                  CellState.SERVING)));
     }
     return cells;
   }

@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Test;
  * ./unitcell load} for 60 s, the {@code chaos/kill-instance.sh} drill, the {@code
  * chaos/switchover.sh} drill (cell-1 to its standby zone under load), {@code ./unitcell verify} of
  * every order acknowledged before the drills, a 20 s {@code ./unitcell load --flash-sale} with
- * fewer units than buyers and its {@code verify} right after, and {@code ./unitcell down}: zero
- * lost acknowledged orders (flash-sale ones included, once the cells' pipelines have stored them),
- * every user's orders in its home cell only, no cell selling more than its stock, nothing left
- * running. Runs in a state directory and on a router port of its own, so a developer's {@code
- * ./unitcell up} is left alone.
+ * fewer units than buyers and its {@code verify} right after, {@code ./unitcell down} keeping the
+ * data and {@code up} again on it (both verifies again, cell-1 still in zone-b, a new order), and
+ * {@code ./unitcell down --wipe}: zero lost acknowledged orders (flash-sale ones included, once the
+ * cells' pipelines have stored them), every user's orders in its home cell only, no cell selling
+ * more than its stock, nothing left running. Runs in a state directory and on a router port of its
+ * own, so a developer's {@code ./unitcell up} is left alone.
  */
 class LocalRuntimeIT {
 
@@ -79,33 +80,12 @@ class LocalRuntimeIT {
     }
     Run down = run(180, "./unitcell", "down", "--wipe");
     assertThat(down.exitCode()).as("down leaves nothing running: " + down.output()).isZero();
-    assertThat(
-            ProcessHandle.allProcesses()
-                .filter(
-                    p ->
-                        p.info().commandLine().map(c -> c.contains(state.toString())).orElse(false))
-                .toList())
-        .isEmpty();
+    assertThat(running()).isEmpty();
   }
 
   @Test
   void loadThenAKilledInstanceLosesNoAcknowledgedOrderAndUsersStayOnTheirCells() throws Exception {
-    String token = run(60, "./unitcell", "token", "alice").output().trim();
-    HttpResponse<String> first =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
-                    .header(
-                        "Authorization",
-                        "Bearer " + token.lines().reduce((a, b) -> b).orElseThrow())
-                    .header("Idempotency-Key", "first-order")
-                    .header("Content-Type", "application/json")
-                    .POST(
-                        HttpRequest.BodyPublishers.ofString(
-                            "{\"currency\":\"CNY\",\"lines\":[{\"sku\":\"tea-1\",\"quantity\":2,"
-                                + "\"unitPriceCents\":1990}]}"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> first = order("alice", "first-order");
     assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
     assertThat(first.body()).contains("\"userId\":\"alice\"");
 
@@ -205,5 +185,57 @@ class LocalRuntimeIT {
         .contains("verify: PASS");
     System.out.printf(
         "flash-sale load and its verify took %.0f s%n", (System.nanoTime() - flashStarted) / 1e9);
+
+    // down keeps the data; up starts the same platform again: every order is still there, cell-1
+    // still serves from zone-b (where its database primary is now), new orders are taken
+    Run kept = run(180, "./unitcell", "down");
+    assertThat(kept.exitCode()).as(kept.output()).isZero();
+    assertThat(kept.output()).contains("logs and data kept in");
+    assertThat(running()).isEmpty();
+    long resumeStarted = System.nanoTime();
+    Run resumed = run(600, "./unitcell", "up", "--port", Integer.toString(port));
+    System.out.printf(
+        "./unitcell up on kept data took %.0f s%n", (System.nanoTime() - resumeStarted) / 1e9);
+    assertThat(resumed.exitCode()).as(resumed.output()).isZero();
+    assertThat(resumed.output())
+        .contains("resuming the platform kept in")
+        .contains("vitess: started again")
+        .contains(Supervisor.READY);
+    assertThat(run(60, "./unitcell", "status").output())
+        .containsPattern("cell-1 +zone-b +SERVING +256 ")
+        .containsPattern("cell-2 +zone-b +SERVING +256 ");
+    for (Path file : List.of(acked, flashAcked)) {
+      Run again = run(300, "./unitcell", "verify", file.toString());
+      assertThat(again.exitCode()).as(again.output()).isZero();
+      assertThat(again.output())
+          .contains("missing: 0; stored twice or more: 0; outside the user's home cell: 0")
+          .contains("verify: PASS");
+    }
+    HttpResponse<String> afterResume = order("alice", "after-resume");
+    assertThat(afterResume.statusCode()).as(afterResume.body()).isEqualTo(201);
+  }
+
+  static HttpResponse<String> order(String user, String idempotencyKey) throws Exception {
+    String token = run(60, "./unitcell", "token", user).output().trim();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
+                .header(
+                    "Authorization", "Bearer " + token.lines().reduce((a, b) -> b).orElseThrow())
+                .header("Idempotency-Key", idempotencyKey)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"currency\":\"CNY\",\"lines\":[{\"sku\":\"tea-1\",\"quantity\":2,"
+                            + "\"unitPriceCents\":1990}]}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Processes whose command line names the IT's state directory. */
+  static List<ProcessHandle> running() {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(state.toString())).orElse(false))
+        .toList();
   }
 }

@@ -80,9 +80,7 @@ final class ControlPlane implements AutoCloseable {
    * Cells, the keyspaces and their shards, written straight to etcd as the examples' scripts do.
    */
   void createTopology(List<String> zones, List<String> keyspaces, List<String> shards) {
-    client =
-        VtctldClient.internal(
-            binaries.vitess("vtctldclient"), topologyFlags(), runDir.resolve("vtctldclient"), env);
+    connect();
     for (String zone : zones) {
       client.run(
           "AddCellInfo",
@@ -100,6 +98,13 @@ final class ControlPlane implements AutoCloseable {
         client.run("CreateShard", keyspace + "/" + shard);
       }
     }
+  }
+
+  /** A vtctldclient that talks to etcd directly (a resumed cluster's topology is there already). */
+  void connect() {
+    client =
+        VtctldClient.internal(
+            binaries.vitess("vtctldclient"), topologyFlags(), runDir.resolve("vtctldclient"), env);
   }
 
   void startVtctld(String cell) {

@@ -47,8 +47,17 @@ final class TabletNode implements AutoCloseable {
     return List.of(tabletDir.resolve("mysql.sock"), mysqlctlSocket());
   }
 
-  /** Starts mysqlctld, which runs {@code mysqld --initialize-insecure}, init_db.sql and mysqld. */
+  /**
+   * Starts mysqlctld, which runs {@code mysqld --initialize-insecure}, init_db.sql and mysqld, or
+   * only mysqld when the tablet's data directory exists (a resumed cluster).
+   */
   void startMysql() {
+    try {
+      // left behind by a killed mysqlctld; awaitMysql would take it for the new one's
+      Files.deleteIfExists(mysqlctlSocket());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     mysqlctld =
         ManagedProcess.start(
             "mysqlctld-" + tablet.uid(),

@@ -10,11 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A real sharded Vitess cluster on MySQL 8 as local processes: etcd (global topology plus one root
@@ -23,7 +26,8 @@ import java.util.stream.Collectors;
  * and a vtgate in {@code zone1} watching both cells. Vitess cells are our zones; both are in the
  * cells alias {@code region}, without which vtgate would not send replica reads to {@code zone2}.
  * Everything listens on 127.0.0.1 and keeps its logs and data in one {@link
- * TestbedLogs#newRunDirectory run directory}.
+ * TestbedLogs#newRunDirectory run directory}, or in the {@link Builder#directory directory} given,
+ * where a cluster that was stopped is started again with its data.
  *
  * <p>The keyspace uses durability policy {@code none} (asynchronous replication): with one replica
  * per shard, {@code semi_sync} would block every write once that replica is gone and would refuse
@@ -66,10 +70,13 @@ public final class VitessTestbed implements AutoCloseable {
   private final Map<String, String> primaryZones;
   private final List<String> zones;
   private final List<String> shards;
+  private static final String LAYOUT = "cluster.properties";
+
   private final TestbedBinaries binaries = TestbedBinaries.locate();
-  private final Path runDir = TestbedLogs.newRunDirectory("vitess");
-  private final Path dataRoot = runDir.resolve("vtdataroot");
-  private final Ports ports = new Ports();
+  private final Path runDir;
+  private final Path dataRoot;
+  private final Ports ports;
+  private final boolean resumed;
   private final Map<String, String> env;
   private final ControlPlane controlPlane;
   private final List<TabletNode> nodes = new ArrayList<>();
@@ -78,8 +85,19 @@ public final class VitessTestbed implements AutoCloseable {
   private Duration startupTime;
   private boolean closed;
 
-  private VitessTestbed(Map<String, String> primaryZones, List<String> zones, List<String> shards) {
-    this.primaryZones = Map.copyOf(primaryZones);
+  private VitessTestbed(
+      Map<String, String> primaryZones,
+      List<String> zones,
+      List<String> shards,
+      Path runDir,
+      Ports ports,
+      boolean resumed) {
+    this.runDir = runDir;
+    this.dataRoot = runDir.resolve("vtdataroot");
+    this.ports = ports;
+    this.resumed = resumed;
+    this.primaryZones =
+        java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(primaryZones));
     this.keyspaces = List.copyOf(primaryZones.keySet());
     this.keyspace = keyspaces.get(0);
     this.zones = List.copyOf(zones);
@@ -114,8 +132,21 @@ public final class VitessTestbed implements AutoCloseable {
     private List<String> shards = SHARDS;
     private String schemaSql = resource("orders-schema.sql");
     private String vschemaJson = resource("orders-vschema.json");
+    private Path directory;
 
     private Builder() {}
+
+    /**
+     * Keeps the cluster in {@code directory} instead of a new run directory. When it holds a
+     * cluster that was stopped ({@link #close}), {@link #start} starts that one again: same ports,
+     * data, primaries (as the last reparent left them), schema; it must then have been built with
+     * the same keyspaces, zones and shards. Anything else in it (a start that never finished) is
+     * deleted first.
+     */
+    public Builder directory(Path directory) {
+      this.directory = directory.toAbsolutePath().normalize();
+      return this;
+    }
 
     /** The one keyspace (instead of {@code commerce}), its primaries in the first zone. */
     public Builder keyspace(String keyspace) {
@@ -182,15 +213,150 @@ public final class VitessTestbed implements AutoCloseable {
             }
             primaryZones.put(name, primary);
           });
-      VitessTestbed testbed = new VitessTestbed(primaryZones, zones, shards);
+      VitessTestbed testbed = create(primaryZones);
       try {
-        testbed.boot(schemaSql, vschemaJson);
+        if (testbed.resumed) {
+          testbed.resume();
+        } else {
+          testbed.boot(schemaSql, vschemaJson);
+        }
         return testbed;
       } catch (RuntimeException e) {
         testbed.close();
         throw e;
       }
     }
+
+    private VitessTestbed create(Map<String, String> primaryZones) {
+      if (directory == null) {
+        return new VitessTestbed(
+            primaryZones, zones, shards, TestbedLogs.newRunDirectory("vitess"), new Ports(), false);
+      }
+      Path layout = directory.resolve(LAYOUT);
+      String cluster = describe(primaryZones, zones, shards);
+      try {
+        if (Files.exists(layout)) {
+          Properties saved = new Properties();
+          try (var in = Files.newBufferedReader(layout)) {
+            saved.load(in);
+          }
+          if (!cluster.equals(saved.getProperty("cluster"))) {
+            throw new IllegalStateException(
+                directory
+                    + " holds another cluster ("
+                    + saved.getProperty("cluster")
+                    + ", not "
+                    + cluster
+                    + "); delete it to start afresh");
+          }
+          List<Integer> ports =
+              Stream.of(saved.getProperty("ports", "").split(","))
+                  .filter(p -> !p.isBlank())
+                  .map(Integer::valueOf)
+                  .toList();
+          return new VitessTestbed(primaryZones, zones, shards, directory, new Ports(ports), true);
+        }
+        if (Files.exists(directory)) {
+          System.out.println("vitess: deleting an unfinished cluster in " + directory);
+          try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+              Files.delete(file);
+            }
+          }
+        }
+        Files.createDirectories(directory);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot prepare " + directory, e);
+      }
+      return new VitessTestbed(primaryZones, zones, shards, directory, new Ports(), false);
+    }
+  }
+
+  /** What must match for a kept cluster to be started again. */
+  private static String describe(
+      Map<String, String> primaryZones, List<String> zones, List<String> shards) {
+    return "zones " + zones + ", shards " + shards + ", keyspaces " + primaryZones;
+  }
+
+  /** Written once a fresh cluster is up: it can then be started again from its directory. */
+  private void saveLayout() {
+    Properties layout = new Properties();
+    layout.setProperty("cluster", describe(primaryZones, zones, shards));
+    layout.setProperty(
+        "ports", ports.handedOut().stream().map(String::valueOf).collect(Collectors.joining(",")));
+    try (var out = Files.newBufferedWriter(runDir.resolve(LAYOUT))) {
+      layout.store(out, "a Vitess cluster started by VitessTestbed; its ports, in order");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + runDir.resolve(LAYOUT), e);
+    }
+  }
+
+  /** Whether {@code directory} holds a stopped cluster that {@link Builder#directory} resumes. */
+  public static boolean holdsCluster(Path directory) {
+    return Files.exists(directory.resolve(LAYOUT));
+  }
+
+  /** Whether {@link Builder#start} started a kept cluster again rather than a new one. */
+  public boolean resumed() {
+    return resumed;
+  }
+
+  /**
+   * Starts a stopped cluster again: mysqld on its data, etcd with the topology (cells, keyspaces,
+   * shard records with their primaries), the tablets (a tablet that its shard names as primary
+   * starts as one and is made writable; the others are told to replicate again), vtgate. No schema
+   * is applied: it is in the data.
+   */
+  private void resume() {
+    long started = System.nanoTime();
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    createNodes();
+    nodes.forEach(TabletNode::startMysql);
+
+    long step = System.nanoTime();
+    controlPlane.startEtcd();
+    controlPlane.connect();
+    controlPlane.startVtctld(zones.get(0));
+    progress("etcd and vtctld up with the kept topology", step);
+
+    step = System.nanoTime();
+    nodes.forEach(node -> node.awaitMysql(MYSQL_TIMEOUT));
+    progress(nodes.size() + " mysqld started on their data", step);
+
+    step = System.nanoTime();
+    nodes.forEach(node -> node.startTablet(controlPlane.topologyFlags(), MYSQL_SERVER_VERSION));
+    nodes.forEach(node -> node.awaitTablet(TIMEOUT));
+    List<VitessTablet> primaries = new ArrayList<>();
+    for (String name : keyspaces) {
+      for (String shard : shards) {
+        primaries.add(primaryOf(name, shard));
+      }
+    }
+    // a restarted primary serves as one but its mysqld starts read-only, and replicas do not
+    // replicate until told
+    Parallel.forEach(primaries, primary -> vtctldclient("SetWritable", primary.alias(), "true"));
+    Parallel.forEach(
+        tablets().stream().filter(t -> !primaries.contains(t)).toList(),
+        replica -> vtctldclient("StartReplication", replica.alias()));
+    keyspaces.forEach(
+        name -> vtctldclient("RebuildKeyspaceGraph", "--cells", String.join(",", zones), name));
+    nodes.forEach(node -> node.awaitHealthy(TIMEOUT));
+    progress(
+        nodes.size()
+            + " vttablets up, primaries "
+            + primaries.stream().map(VitessTablet::alias).toList(),
+        step);
+
+    step = System.nanoTime();
+    vtgate =
+        Vtgate.start(binaries, controlPlane.topologyFlags(), runDir, env, ports, keyspace, zones);
+    vtgate.awaitServing(keyspaces, shards, TIMEOUT);
+    progress("vtgate up", step);
+
+    startupTime = Duration.ofNanos(System.nanoTime() - started);
+    System.out.printf(
+        "vitess: started again in %.1fs: %s (logs and data in %s)%n",
+        startupTime.toMillis() / 1000.0, jdbcUrl(), runDir);
   }
 
   private void boot(String schemaSql, String vschemaJson) {
@@ -251,6 +417,7 @@ public final class VitessTestbed implements AutoCloseable {
         Vtgate.start(binaries, controlPlane.topologyFlags(), runDir, env, ports, keyspace, zones);
     vtgate.awaitServing(keyspaces, shards, TIMEOUT);
     progress("vtgate up", step);
+    saveLayout();
 
     startupTime = Duration.ofNanos(System.nanoTime() - started);
     System.out.printf(
