@@ -16,9 +16,9 @@
 #   --http-only       skip the JDBC phase (for profiling the app; no ratios)
 #   --app-env K=V     one more environment variable for the app (repeatable), e.g.
 #                     QUARKUS_HIBERNATE_ORM_LOG_SQL=true
-# Builds the cell-app and the benchmark, makes sure the testbed's Vitess/MySQL binaries exist
-# (testbed/build.sh, under a second when cached), then runs io.unitcell.bench.orderpath.OrderPathBenchmark.
-# Logs of the run: bench/target/testbed/ (Vitess, Infinispan, the app's log and GC log).
+# Builds the cell-app and the benchmark, makes sure the Vitess/MySQL binaries exist (infra/build.sh,
+# under a second when cached), then runs io.unitcell.bench.orderpath.OrderPathBenchmark.
+# Logs of the run: bench/target/order-path/<time>/ (Vitess, Infinispan, the app's log and GC log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,12 +50,12 @@ if $build; then
 fi
 [[ -f $app_jar && -f $cp_file ]] || { echo "order-path.sh: $app_jar or $cp_file missing; run without --no-build" >&2; exit 1; }
 
-say "testbed binaries (testbed/build.sh etcd vitess mysql; cached after the first time)"
-testbed/build.sh etcd vitess mysql
+say "infrastructure binaries (infra/build.sh: etcd, Vitess, MySQL; cached after the first time)"
+infra/build.sh
 
 dirty=$([[ -z $(git status --porcelain -- cell-app 2>/dev/null) ]] || echo ' + uncommitted changes in cell-app/')
 say "cell-app jar built $(date -r "$app_jar" '+%F %T'); tree at $(git rev-parse --short HEAD)$dirty"
 say "running on $(nproc) cores, $(java -version 2>&1 | head -1)"
-exec java -Dtestbed.dir=bench/target/testbed -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "bench/target/classes:$(cat "$cp_file")" \
   io.unitcell.bench.orderpath.OrderPathBenchmark --repo . --app-jar "$app_jar" "${args[@]}"

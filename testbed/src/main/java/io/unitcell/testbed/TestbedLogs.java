@@ -9,8 +9,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where started processes keep their logs and data: {@code target/testbed/<name>-<time>-<n>/} below
- * the module being tested (Maven's working directory), or below {@code -Dtestbed.dir}.
+ * Where tests keep the logs and data of the processes they start: {@code
+ * target/testbed/<name>-<time>-<n>/} below the module being tested (Maven's working directory).
  */
 public final class TestbedLogs {
 
@@ -21,10 +21,11 @@ public final class TestbedLogs {
 
   /** A new, empty directory for one testbed instance. */
   public static Path newRunDirectory(String name) {
-    Path base = Path.of(System.getProperty("testbed.dir", "target/testbed")).toAbsolutePath();
     Path dir =
-        base.resolve(
-            name + "-" + LocalDateTime.now().format(TIME) + "-" + SEQUENCE.incrementAndGet());
+        Path.of("target/testbed")
+            .toAbsolutePath()
+            .resolve(
+                name + "-" + LocalDateTime.now().format(TIME) + "-" + SEQUENCE.incrementAndGet());
     try {
       return Files.createDirectories(dir);
     } catch (IOException e) {

@@ -1,10 +1,9 @@
 package io.unitcell.bench.orderpath;
 
 import io.unitcell.bench.orderpath.ClosedLoop.Result;
-import io.unitcell.testbed.ManagedProcess;
-import io.unitcell.testbed.TestbedLogs;
-import io.unitcell.testbed.infinispan.InfinispanTestbed;
-import io.unitcell.testbed.vitess.VitessTestbed;
+import io.unitcell.infra.infinispan.InfinispanServer;
+import io.unitcell.infra.process.ManagedProcess;
+import io.unitcell.infra.vitess.VitessCluster;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.RoutingTable;
@@ -67,6 +66,9 @@ public final class OrderPathBenchmark {
 
   private static final String CELL = "cell-1";
   private static final String KEYSPACE = "orders";
+  // the layout every cell's keyspace has: two shards, primaries in one zone, replicas in another
+  private static final List<String> ZONES = List.of("zone1", "zone2");
+  private static final List<String> SHARDS = List.of("-80", "80-");
   private static final Duration APP_READY_TIMEOUT = Duration.ofMinutes(3);
   private static final String JDBC_PROPERTY_PREFIX =
       "quarkus.datasource.jdbc.additional-jdbc-properties.";
@@ -189,7 +191,7 @@ public final class OrderPathBenchmark {
     String vschema = read(db.resolve("vschema.json"));
     Map<String, String> jdbcProperties =
         appJdbcProperties(repo.resolve("cell-app/src/main/resources/application.properties"));
-    Path runDir = TestbedLogs.newRunDirectory("order-path");
+    Path runDir = newRunDirectory();
     String secret = UUID.randomUUID().toString();
     log(
         "run %s: %d virtual users per side, %d s warm-up + %d s measured per side, %s; %d cores,"
@@ -203,17 +205,24 @@ public final class OrderPathBenchmark {
         System.getProperty("java.version"),
         runDir);
 
-    VitessTestbed vitess = null;
-    InfinispanTestbed cache = null;
+    VitessCluster vitess = null;
+    InfinispanServer cache = null;
     ManagedProcess app = null;
     try {
       log("starting Vitess keyspace %s (shards -80, 80-; primary + replica each)", KEYSPACE);
-      vitess = VitessTestbed.builder().keyspace(KEYSPACE).schema(schema).vschema(vschema).start();
+      vitess =
+          VitessCluster.builder(runDir.resolve("vitess"))
+              .zones(ZONES)
+              .shards(SHARDS)
+              .addKeyspace(KEYSPACE)
+              .schema(schema)
+              .vschema(vschema)
+              .start();
       String appDbUrl = "jdbc:mysql://127.0.0.1:" + vitess.vtgatePort() + "/" + KEYSPACE;
       String jdbcUrl = rawJdbcUrl(appDbUrl, jdbcProperties);
 
       long step = System.nanoTime();
-      cache = InfinispanTestbed.start(runDir.resolve("infinispan"));
+      cache = InfinispanServer.start(runDir.resolve("infinispan"));
       log("Infinispan up at %s in %.1fs", cache.hosts(), seconds(step));
 
       int appPort = ManagedProcess.freePort();
@@ -234,7 +243,7 @@ public final class OrderPathBenchmark {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       List<String> command = new ArrayList<>();
       command.add(java);
-      command.add("-Xmx512m"); // as CellAppProcess, the testbed's way to run the packaged app
+      command.add("-Xmx512m"); // as CellAppProcess runs the packaged app
       // GC pauses of the app, to read next to its latency outliers
       command.add("-Xlog:gc:file=" + runDir.resolve("cell-app-gc.log") + ":uptime,level");
       if (jfr) {
@@ -376,7 +385,7 @@ public final class OrderPathBenchmark {
             c.prepareStatement("select shard from user_hash where id = ?")) {
       int candidate = 0;
       for (int i = 0; i < concurrency; i++) {
-        String wanted = VitessTestbed.SHARDS.get(i % VitessTestbed.SHARDS.size());
+        String wanted = SHARDS.get(i % SHARDS.size());
         for (int tries = 0; ; tries++) {
           if (tries == 1000) {
             throw new IllegalStateException("no user id on shard " + wanted + " in 1000 tries");
@@ -659,6 +668,21 @@ public final class OrderPathBenchmark {
   }
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  /** {@code bench/target/order-path/<date-time>/}: this run's logs and data. */
+  private static Path newRunDirectory() {
+    Path dir =
+        Path.of("bench/target/order-path")
+            .toAbsolutePath()
+            .resolve(
+                java.time.LocalDateTime.now()
+                    .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    try {
+      return java.nio.file.Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create " + dir, e);
+    }
+  }
 
   static void log(String format, Object... args) {
     System.out.println(

@@ -1,7 +1,7 @@
 package io.unitcell.cell.api;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.unitcell.testbed.infinispan.InfinispanTestbed;
+import io.unitcell.infra.infinispan.InfinispanServer;
 import io.unitcell.testbed.vitess.VitessTestbed;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.Planner;
@@ -44,7 +44,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
           "io.unitcell.cell.order.OrderService/persistAccepted/Timeout/value", "5000");
 
   static VitessTestbed vitess;
-  static InfinispanTestbed infinispan;
+  static InfinispanServer infinispan;
   static NotificationStub notifications;
   static Path tableFile;
 
@@ -58,7 +58,7 @@ public class VitessCellResource implements QuarkusTestResourceLifecycleManager {
             .start();
     try {
       tableFile = vitess.runDirectory().resolve("routing-table.json");
-      infinispan = InfinispanTestbed.start(vitess.runDirectory().resolve("infinispan"));
+      infinispan = InfinispanServer.start(vitess.runDirectory().resolve("infinispan"));
       notifications = new NotificationStub();
     } catch (RuntimeException e) {
       vitess.close();

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.unitcell.cell.api.VitessCellResource;
-import io.unitcell.testbed.CellAppProcess;
+import io.unitcell.infra.app.CellAppProcess;
+import io.unitcell.infra.infinispan.InfinispanServer;
 import io.unitcell.testbed.TestbedLogs;
-import io.unitcell.testbed.infinispan.InfinispanTestbed;
 import io.unitcell.testbed.vitess.VitessTestbed;
 import io.unitcell.topology.CellRoute;
 import java.io.IOException;
@@ -49,7 +49,7 @@ class FlashSaleRestartIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static VitessTestbed vitess;
-  private static InfinispanTestbed infinispan;
+  private static InfinispanServer infinispan;
   private static Path runDir;
   private static Map<String, String> env;
 
@@ -62,7 +62,7 @@ class FlashSaleRestartIT {
             .vschema(VitessCellResource.resource("/db/vschema.json"))
             .start();
     runDir = TestbedLogs.newRunDirectory("flash-sale-restart");
-    infinispan = InfinispanTestbed.start(runDir.resolve("infinispan"));
+    infinispan = InfinispanServer.start(runDir.resolve("infinispan"));
     Path table = runDir.resolve("routing-table.json");
     Files.writeString(
         table, VitessCellResource.table(1, CellRoute.serving("zone-a", "127.0.0.1:8081")).toJson());

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.unitcell.infra.process.ManagedProcess;
 import io.unitcell.operator.Samples;
 import io.unitcell.operator.Snapshot;
 import io.unitcell.operator.crds.CrdValidationTest;
@@ -12,7 +13,6 @@ import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.support.LeaderElection;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.KubeTestbed;
-import io.unitcell.testbed.ManagedProcess;
 import io.unitcell.testbed.WithKubeTestbed;
 import io.unitcell.topology.RoutingTable;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package io.unitcell.router.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.unitcell.router.Router;
+import io.unitcell.router.app.Router;
 import io.unitcell.router.upstream.CellTarget;
 import io.unitcell.router.upstream.Endpoint;
 import io.unitcell.router.upstream.Upstreams.Routing;

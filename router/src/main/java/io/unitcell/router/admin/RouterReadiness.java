@@ -1,6 +1,6 @@
 package io.unitcell.router.admin;
 
-import io.unitcell.router.Router;
+import io.unitcell.router.app.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

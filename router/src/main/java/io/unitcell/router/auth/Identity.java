@@ -1,7 +1,7 @@
 package io.unitcell.router.auth;
 
-import io.unitcell.router.RouterConfig;
-import io.unitcell.router.RouterConfig.AuthMode;
+import io.unitcell.router.config.RouterConfig;
+import io.unitcell.router.config.RouterConfig.AuthMode;
 import io.unitcell.topology.SlotHash;
 import java.io.IOException;
 import java.io.UncheckedIOException;

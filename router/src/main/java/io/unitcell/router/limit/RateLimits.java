@@ -1,6 +1,6 @@
 package io.unitcell.router.limit;
 
-import io.unitcell.router.RouterConfig;
+import io.unitcell.router.config.RouterConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

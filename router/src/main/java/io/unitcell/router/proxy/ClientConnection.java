@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.unitcell.router.metrics.RouterMetrics;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.unitcell.router.auth.AuthException;
 import io.unitcell.router.limit.RateLimits.Refusal;
+import io.unitcell.router.metrics.RouteClass;
+import io.unitcell.router.metrics.RouterMetrics;
 import io.unitcell.router.upstream.CellTarget;
 import io.unitcell.router.upstream.Endpoint;
 import io.unitcell.router.upstream.Upstreams.Routing;

@@ -1,9 +1,10 @@
 package io.unitcell.router.proxy;
 
-import io.unitcell.router.RouterConfig;
 import io.unitcell.router.auth.Identity;
+import io.unitcell.router.config.RouterConfig;
 import io.unitcell.router.limit.BlockList;
 import io.unitcell.router.limit.RateLimits;
+import io.unitcell.router.metrics.RouterMetrics;
 import io.unitcell.router.table.Tables;
 import io.unitcell.router.upstream.Upstreams;
 

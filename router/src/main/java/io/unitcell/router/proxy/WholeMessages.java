@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.unitcell.router.metrics.RouterMetrics;
 
 /**
  * Whole HTTP messages from the decoder's parts, more cheaply than Netty's aggregator for the usual

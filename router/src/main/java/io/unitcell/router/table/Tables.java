@@ -1,6 +1,6 @@
 package io.unitcell.router.table;
 
-import io.unitcell.router.proxy.RouterMetrics;
+import io.unitcell.router.metrics.RouterMetrics;
 import io.unitcell.topology.RoutingTable;
 import io.unitcell.topology.RoutingTableHolder;
 import java.util.List;

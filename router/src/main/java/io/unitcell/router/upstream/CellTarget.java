@@ -1,6 +1,6 @@
 package io.unitcell.router.upstream;
 
-import io.unitcell.router.proxy.RouterMetrics.CellMeters;
+import io.unitcell.router.metrics.RouterMetrics.CellMeters;
 import io.unitcell.topology.CellState;
 import java.util.concurrent.atomic.AtomicInteger;
 

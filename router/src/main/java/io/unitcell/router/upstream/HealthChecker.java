@@ -1,6 +1,6 @@
 package io.unitcell.router.upstream;
 
-import io.unitcell.router.RouterConfig;
+import io.unitcell.router.config.RouterConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;

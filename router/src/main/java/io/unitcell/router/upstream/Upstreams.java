@@ -1,6 +1,6 @@
 package io.unitcell.router.upstream;
 
-import io.unitcell.router.proxy.RouterMetrics;
+import io.unitcell.router.metrics.RouterMetrics;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.RoutingTable;
 import java.util.Collection;

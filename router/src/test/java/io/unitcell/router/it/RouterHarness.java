@@ -2,7 +2,7 @@ package io.unitcell.router.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.unitcell.testbed.ManagedProcess;
+import io.unitcell.infra.process.ManagedProcess;
 import io.unitcell.testbed.TestbedLogs;
 import io.unitcell.topology.RoutingTable;
 import java.io.IOException;

@@ -3,6 +3,8 @@ package io.unitcell.testbed.vitess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.unitcell.infra.vitess.VitessCluster;
+import io.unitcell.infra.vitess.VitessTablet;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -148,23 +150,23 @@ class VitessTestbedIT {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              List<VitessTestbed.Position> positions =
-                  vitess.replicationPositions(vitess.keyspace(), shard);
-              assertThat(positions).hasSize(2).allMatch(VitessTestbed.Position::reachable);
-              VitessTestbed.Position primary =
-                  positions.stream().filter(VitessTestbed.Position::primary).findFirst().get();
-              VitessTestbed.Position follower =
+              List<VitessCluster.Position> positions = vitess.replicationPositions(shard);
+              assertThat(positions).hasSize(2).allMatch(VitessCluster.Position::reachable);
+              VitessCluster.Position primary =
+                  positions.stream().filter(VitessCluster.Position::primary).findFirst().get();
+              VitessCluster.Position follower =
                   positions.stream().filter(p -> !p.primary()).findFirst().get();
               assertThat(primary.tablet().zone()).isEqualTo(VitessTestbed.PRIMARY_ZONE);
               assertThat(follower.tablet().zone()).isEqualTo(VitessTestbed.REPLICA_ZONE);
               assertThat(primary.transactions()).isPositive();
               assertThat(follower.transactions()).isEqualTo(primary.transactions());
+              assertThat(follower.executed().containsAll(primary.executed())).isTrue();
             });
 
     VitessTablet old = vitess.killPrimary(shard);
     assertThat(old.zone()).isEqualTo(VitessTestbed.PRIMARY_ZONE);
     assertThat(vitess.isRunning(old)).isFalse();
-    assertThat(vitess.replicationPositions(vitess.keyspace(), shard))
+    assertThat(vitess.replicationPositions(shard))
         .filteredOn(p -> p.tablet().equals(old))
         .singleElement()
         .matches(p -> !p.reachable(), "the dead primary is unreachable");
