@@ -20,6 +20,7 @@ import io.unitcell.operator.cell.CellReconciler;
 import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
+import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.KubeTestbed;
 import io.unitcell.testbed.WithKubeTestbed;
@@ -196,11 +197,7 @@ class OperatorScaleIT {
           .isLessThan(deadline);
       RoutingTable published =
           TopologyReconciler.read(
-              admin
-                  .configMaps()
-                  .inNamespace(ns)
-                  .withName(TopologyReconciler.tableName(TOPOLOGY))
-                  .get());
+              admin.configMaps().inNamespace(ns).withName(TableNames.configMap(TOPOLOGY)).get());
       boolean complete = complete(published);
       if (complete && table == 0) {
         table = System.nanoTime();
@@ -222,11 +219,7 @@ class OperatorScaleIT {
     List<Request> toQuiet = requests.since(requestMark);
     RoutingTable last =
         TopologyReconciler.read(
-            admin
-                .configMaps()
-                .inNamespace(ns)
-                .withName(TopologyReconciler.tableName(TOPOLOGY))
-                .get());
+            admin.configMaps().inNamespace(ns).withName(TableNames.configMap(TOPOLOGY)).get());
     List<String> tableWrites =
         toQuiet.stream()
             .filter(r -> r.write() && r.isTable())
@@ -817,7 +810,7 @@ class OperatorScaleIT {
     boolean isTable() {
       return resource.equals("configmaps")
           && name != null
-          && name.equals(TopologyReconciler.tableName(TOPOLOGY));
+          && name.equals(TableNames.configMap(TOPOLOGY));
     }
 
     String label() {

@@ -19,7 +19,9 @@ import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.CellStatus;
 import io.unitcell.operator.crds.v1alpha1.Condition;
 import io.unitcell.operator.crds.v1alpha1.Topology;
-import io.unitcell.operator.router.RouterNames;
+import io.unitcell.operator.naming.CellNames;
+import io.unitcell.operator.naming.Labels;
+import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.support.Conditions;
 import io.unitcell.operator.support.Events;
 import io.unitcell.operator.topology.TopologyReconciler;
@@ -65,7 +67,7 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, Cell.class)
                 .withName(TABLES)
-                .withLabelSelector(RouterNames.TOPOLOGY_LABEL)
+                .withLabelSelector(Labels.TOPOLOGY)
                 .withSecondaryToPrimaryMapper(
                     table ->
                         context
@@ -76,7 +78,7 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
                                     table
                                         .getMetadata()
                                         .getLabels()
-                                        .get(RouterNames.TOPOLOGY_LABEL)
+                                        .get(Labels.TOPOLOGY)
                                         .equals(cell.getSpec().getTopology()))
                             .map(ResourceID::fromResource)
                             .collect(Collectors.toSet()))
@@ -84,7 +86,7 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
                     (Cell cell) ->
                         java.util.Set.of(
                             new ResourceID(
-                                TopologyReconciler.tableName(cell.getSpec().getTopology()),
+                                TableNames.configMap(cell.getSpec().getTopology()),
                                 cell.getMetadata().getNamespace())))
                 .build(),
             context));
@@ -279,7 +281,7 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
     return context.getSecondaryResources(ConfigMap.class).stream()
         .filter(
             map ->
-                TopologyReconciler.tableName(cell.getSpec().getTopology())
+                TableNames.configMap(cell.getSpec().getTopology())
                     .equals(map.getMetadata().getName()))
         .findFirst()
         .map(TopologyReconciler::read)

@@ -2,6 +2,7 @@ package io.unitcell.operator.topology;
 
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Drain;
+import io.unitcell.operator.naming.CellNames;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.Planner;
@@ -275,13 +276,8 @@ public record TablePlan(
   }
 
   private static CellRoute route(Cell cell, String namespace, CellState state) {
-    String zone =
-        cell.getStatus() != null && cell.getStatus().getActiveZone() != null
-            ? cell.getStatus().getActiveZone()
-            : cell.getSpec().getPrimaryZone();
-    String endpoint =
-        cell.getMetadata().getName() + "." + namespace + ".svc:" + TopologyReconciler.CELL_PORT;
-    return new CellRoute(zone, List.of(endpoint), state);
+    return new CellRoute(
+        CellNames.activeZone(cell), List.of(CellNames.endpoint(cell, namespace)), state);
   }
 
   private static String drainProblem(

@@ -18,9 +18,10 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.crds.v1alpha1.TopologyStatus;
+import io.unitcell.operator.naming.Labels;
+import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.router.RouterAccountDependent;
 import io.unitcell.operator.router.RouterDeploymentDependent;
-import io.unitcell.operator.router.RouterNames;
 import io.unitcell.operator.router.RouterRoleBindingDependent;
 import io.unitcell.operator.router.RouterRoleDependent;
 import io.unitcell.operator.router.RouterServiceDependent;
@@ -60,12 +61,6 @@ import java.util.TreeMap;
 @ControllerConfiguration
 public class TopologyReconciler implements Reconciler<Topology> {
 
-  /** Key of the routing table in its ConfigMap (what routers and cells read). */
-  public static final String TABLE_KEY = "routing-table.json";
-
-  /** Port the cells' Services listen on. */
-  public static final int CELL_PORT = 8080;
-
   static final String CELLS = "cells";
 
   /** Annotation of the table's ConfigMap: cells fenced for a drain and their fence epochs. */
@@ -76,11 +71,6 @@ public class TopologyReconciler implements Reconciler<Topology> {
 
   /** Annotation of a Topology allowing a fresh table when the published one was lost. */
   public static final String REBUILD_ANNOTATION = "unitcell.io/rebuild-table";
-
-  /** The ConfigMap holding a topology's routing table. */
-  public static String tableName(String topology) {
-    return topology + "-routing-table";
-  }
 
   @Override
   public List<EventSource<?, Topology>> prepareEventSources(EventSourceContext<Topology> context) {
@@ -106,10 +96,10 @@ public class TopologyReconciler implements Reconciler<Topology> {
     List<Cell> cells = cellsOf(topology, context);
     TopologyStatus status = copy(topology.getStatus());
     status.setObservedGeneration(generation);
-    status.setRoutingTable(tableName(name));
+    status.setRoutingTable(TableNames.configMap(name));
 
     ConfigMap published =
-        client.configMaps().inNamespace(namespace).withName(tableName(name)).get();
+        client.configMaps().inNamespace(namespace).withName(TableNames.configMap(name)).get();
     RoutingTable previous = read(published);
     long lastEpoch = status.getEpoch() == null ? 0 : status.getEpoch();
     if (previous == null && lastEpoch > 0 && !rebuildAllowed(topology)) {
@@ -121,7 +111,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
               false,
               "TableUnreadable",
               "ConfigMap "
-                  + tableName(name)
+                  + TableNames.configMap(name)
                   + " is missing or unreadable after epoch "
                   + lastEpoch
                   + "; routers keep the table they have. Restore it, or annotate the Topology "
@@ -293,10 +283,10 @@ public class TopologyReconciler implements Reconciler<Topology> {
         .withNewMetadata()
         .addToAnnotations(FENCED_ANNOTATION, TablePlan.encodeFenced(plan.fenced()))
         .addToAnnotations(PINNED_ANNOTATION, TablePlan.encodePinned(plan.pinned()))
-        .withName(tableName(name))
+        .withName(TableNames.configMap(name))
         .withNamespace(topology.getMetadata().getNamespace())
-        .addToLabels("app.kubernetes.io/managed-by", "unitcell-operator")
-        .addToLabels(RouterNames.TOPOLOGY_LABEL, name)
+        .addToLabels(Labels.MANAGED_BY, Labels.OPERATOR)
+        .addToLabels(Labels.TOPOLOGY, name)
         .withOwnerReferences(
             new OwnerReferenceBuilder()
                 .withApiVersion(topology.getApiVersion())
@@ -307,7 +297,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
                 .withBlockOwnerDeletion(true)
                 .build())
         .endMetadata()
-        .withData(Map.of(TABLE_KEY, table.toJson()))
+        .withData(Map.of(TableNames.KEY, table.toJson()))
         .build();
   }
 
@@ -315,11 +305,11 @@ public class TopologyReconciler implements Reconciler<Topology> {
   public static RoutingTable read(ConfigMap published) {
     if (published == null
         || published.getData() == null
-        || !published.getData().containsKey(TABLE_KEY)) {
+        || !published.getData().containsKey(TableNames.KEY)) {
       return null;
     }
     try {
-      return RoutingTable.fromJson(published.getData().get(TABLE_KEY));
+      return RoutingTable.fromJson(published.getData().get(TableNames.KEY));
     } catch (InvalidRoutingTableException e) {
       // a damaged table is replaced, never trusted; its epoch is lost, so routers keep theirs
       return null;

@@ -9,6 +9,7 @@ import io.unitcell.operator.Samples;
 import io.unitcell.operator.Snapshot;
 import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.support.LeaderElection;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.KubeTestbed;
@@ -112,7 +113,7 @@ class OperatorProcessIT {
 
   static RoutingTable table(KubernetesClient client) {
     return TopologyReconciler.read(
-        client.configMaps().inNamespace(NS).withName(TopologyReconciler.tableName("shop")).get());
+        client.configMaps().inNamespace(NS).withName(TableNames.configMap("shop")).get());
   }
 
   @Test
