@@ -21,6 +21,7 @@ import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.naming.TableNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.KubeTestbed;
 import io.unitcell.testbed.WithKubeTestbed;
@@ -196,7 +197,7 @@ class OperatorScaleIT {
               round, TIMEOUT)
           .isLessThan(deadline);
       RoutingTable published =
-          TopologyReconciler.read(
+          RoutingTableConfigMap.table(
               admin.configMaps().inNamespace(ns).withName(TableNames.configMap(TOPOLOGY)).get());
       boolean complete = complete(published);
       if (complete && table == 0) {
@@ -218,7 +219,7 @@ class OperatorScaleIT {
     awaitQuiet(requests, requestMark, Request::write);
     List<Request> toQuiet = requests.since(requestMark);
     RoutingTable last =
-        TopologyReconciler.read(
+        RoutingTableConfigMap.table(
             admin.configMaps().inNamespace(ns).withName(TableNames.configMap(TOPOLOGY)).get());
     List<String> tableWrites =
         toQuiet.stream()

@@ -24,7 +24,7 @@ import io.unitcell.operator.naming.Labels;
 import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.support.Conditions;
 import io.unitcell.operator.support.Events;
-import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.RoutingTable;
@@ -284,7 +284,7 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
                 TableNames.configMap(cell.getSpec().getTopology())
                     .equals(map.getMetadata().getName()))
         .findFirst()
-        .map(TopologyReconciler::read)
+        .map(RoutingTableConfigMap::table)
         .orElse(null);
   }
 

@@ -1,8 +1,6 @@
 package io.unitcell.operator.topology;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -18,7 +16,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.crds.v1alpha1.TopologyStatus;
-import io.unitcell.operator.naming.Labels;
 import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.router.RouterAccountDependent;
 import io.unitcell.operator.router.RouterDeploymentDependent;
@@ -27,8 +24,8 @@ import io.unitcell.operator.router.RouterRoleDependent;
 import io.unitcell.operator.router.RouterServiceDependent;
 import io.unitcell.operator.support.Conditions;
 import io.unitcell.operator.support.Events;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.topology.RoutingTable;
-import io.unitcell.topology.RoutingTable.InvalidRoutingTableException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -63,12 +60,6 @@ public class TopologyReconciler implements Reconciler<Topology> {
 
   static final String CELLS = "cells";
 
-  /** Annotation of the table's ConfigMap: cells fenced for a drain and their fence epochs. */
-  public static final String FENCED_ANNOTATION = "unitcell.io/fenced";
-
-  /** Annotation of the table's ConfigMap: slots drains gave to cells, never moved by planning. */
-  public static final String PINNED_ANNOTATION = "unitcell.io/pinned-slots";
-
   /** Annotation of a Topology allowing a fresh table when the published one was lost. */
   public static final String REBUILD_ANNOTATION = "unitcell.io/rebuild-table";
 
@@ -100,7 +91,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
 
     ConfigMap published =
         client.configMaps().inNamespace(namespace).withName(TableNames.configMap(name)).get();
-    RoutingTable previous = read(published);
+    RoutingTable previous = RoutingTableConfigMap.table(published);
     long lastEpoch = status.getEpoch() == null ? 0 : status.getEpoch();
     if (previous == null && lastEpoch > 0 && !rebuildAllowed(topology)) {
       // the published table is gone or damaged: a fresh plan would reshuffle every user unfenced
@@ -130,10 +121,8 @@ public class TopologyReconciler implements Reconciler<Topology> {
             cells,
             zoneNames(topology),
             namespace,
-            TablePlan.decodeFenced(annotation(published, FENCED_ANNOTATION)),
-            previous == null
-                ? Map.of()
-                : TablePlan.decodePinned(annotation(published, PINNED_ANNOTATION)));
+            RoutingTableConfigMap.fenced(published),
+            previous == null ? Map.of() : RoutingTableConfigMap.pinned(published));
     if (plan.next() == null) {
       status.setConditions(
           Conditions.with(
@@ -146,12 +135,8 @@ public class TopologyReconciler implements Reconciler<Topology> {
       return statusUpdate(topology, status);
     }
     RoutingTable next = plan.next();
-    ConfigMap desired = tableConfigMap(topology, next, plan);
-    if (next != previous
-        || !Objects.equals(
-            annotation(desired, FENCED_ANNOTATION), annotation(published, FENCED_ANNOTATION))
-        || !Objects.equals(
-            annotation(desired, PINNED_ANNOTATION), annotation(published, PINNED_ANNOTATION))) {
+    ConfigMap desired = RoutingTableConfigMap.build(topology, next, plan.fenced(), plan.pinned());
+    if (next != previous || !RoutingTableConfigMap.sameDrains(desired, published)) {
       // routers and cells follow this ConfigMap; deleting the topology deletes it
       ConfigMap table = desired;
       if (published == null) {
@@ -266,54 +251,9 @@ public class TopologyReconciler implements Reconciler<Topology> {
             .orElse(null);
   }
 
-  private static String annotation(ConfigMap map, String key) {
-    return map == null || map.getMetadata().getAnnotations() == null
-        ? null
-        : map.getMetadata().getAnnotations().get(key);
-  }
-
   private static boolean rebuildAllowed(Topology topology) {
     return topology.getMetadata().getAnnotations() != null
         && "true".equals(topology.getMetadata().getAnnotations().get(REBUILD_ANNOTATION));
-  }
-
-  private static ConfigMap tableConfigMap(Topology topology, RoutingTable table, TablePlan plan) {
-    String name = topology.getMetadata().getName();
-    return new ConfigMapBuilder()
-        .withNewMetadata()
-        .addToAnnotations(FENCED_ANNOTATION, TablePlan.encodeFenced(plan.fenced()))
-        .addToAnnotations(PINNED_ANNOTATION, TablePlan.encodePinned(plan.pinned()))
-        .withName(TableNames.configMap(name))
-        .withNamespace(topology.getMetadata().getNamespace())
-        .addToLabels(Labels.MANAGED_BY, Labels.OPERATOR)
-        .addToLabels(Labels.TOPOLOGY, name)
-        .withOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion(topology.getApiVersion())
-                .withKind(topology.getKind())
-                .withName(name)
-                .withUid(topology.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build())
-        .endMetadata()
-        .withData(Map.of(TableNames.KEY, table.toJson()))
-        .build();
-  }
-
-  /** The table in a published ConfigMap, or null when there is none or it is damaged. */
-  public static RoutingTable read(ConfigMap published) {
-    if (published == null
-        || published.getData() == null
-        || !published.getData().containsKey(TableNames.KEY)) {
-      return null;
-    }
-    try {
-      return RoutingTable.fromJson(published.getData().get(TableNames.KEY));
-    } catch (InvalidRoutingTableException e) {
-      // a damaged table is replaced, never trusted; its epoch is lost, so routers keep theirs
-      return null;
-    }
   }
 
   private static UpdateControl<Topology> statusUpdate(Topology topology, TopologyStatus status) {

@@ -11,6 +11,7 @@ import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Condition;
 import io.unitcell.operator.naming.TableNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.WithKubeTestbed;
 import io.unitcell.topology.CellState;
@@ -48,7 +49,7 @@ class CellRemovalTest {
   }
 
   static RoutingTable table(KubernetesClient client) {
-    return TopologyReconciler.read(
+    return RoutingTableConfigMap.table(
         client.configMaps().inNamespace(NS).withName(TableNames.configMap("shop")).get());
   }
 

@@ -11,7 +11,7 @@ import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.support.LeaderElection;
-import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.testbed.KubeTestbed;
 import io.unitcell.testbed.ManagedProcess;
 import io.unitcell.testbed.WithKubeTestbed;
@@ -112,7 +112,7 @@ class OperatorProcessIT {
   }
 
   static RoutingTable table(KubernetesClient client) {
-    return TopologyReconciler.read(
+    return RoutingTableConfigMap.table(
         client.configMaps().inNamespace(NS).withName(TableNames.configMap("shop")).get());
   }
 

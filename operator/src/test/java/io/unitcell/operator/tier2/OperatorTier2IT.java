@@ -16,6 +16,7 @@ import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Condition;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.naming.TableNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.KubeTestbed;
 import io.unitcell.testbed.WithKubeTestbed;
@@ -71,7 +72,7 @@ class OperatorTier2IT {
   }
 
   static RoutingTable table(KubernetesClient client) {
-    return TopologyReconciler.read(
+    return RoutingTableConfigMap.table(
         client.configMaps().inNamespace(NS).withName(TableNames.configMap("shop")).get());
   }
 

@@ -11,6 +11,7 @@ import io.unitcell.operator.Samples;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.naming.TableNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.testbed.WithKubeTestbed;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.RoutingTable;
@@ -55,8 +56,7 @@ public class TopologyReconcilerTest {
   }
 
   static RoutingTable table(KubernetesClient client, String topology) {
-    ConfigMap map = tableMap(client, topology);
-    return map == null ? null : RoutingTable.fromJson(map.getData().get(TableNames.KEY));
+    return RoutingTableConfigMap.table(tableMap(client, topology));
   }
 
   @Test
