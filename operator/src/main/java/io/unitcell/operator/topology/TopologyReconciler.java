@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.crds.v1alpha1.Condition;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.crds.v1alpha1.TopologyStatus;
 import io.unitcell.operator.naming.TableNames;
@@ -29,7 +30,6 @@ import io.unitcell.topology.RoutingTable;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -98,7 +98,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
       status.setConditions(
           Conditions.with(
               status.getConditions(),
-              "Ready",
+              Condition.READY,
               false,
               "TableUnreadable",
               "ConfigMap "
@@ -127,7 +127,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
       status.setConditions(
           Conditions.with(
               status.getConditions(),
-              "Ready",
+              Condition.READY,
               false,
               "NoCells",
               "no Cell that can take slots names this topology; no routing table is published",
@@ -200,7 +200,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
     status.setConditions(
         Conditions.with(
             status.getConditions(),
-            "Ready",
+            Condition.READY,
             true,
             "TablePublished",
             "epoch "
@@ -215,7 +215,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
     status.setConditions(
         Conditions.with(
             status.getConditions(),
-            "Draining",
+            Condition.DRAINING,
             !plan.drainNotes().isEmpty(),
             plan.drainNotes().isEmpty() ? "NoDrain" : "Draining",
             plan.drainNotes().isEmpty() ? "no cell is being drained" : plan.drainNotes(),
@@ -245,7 +245,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
     return topology.getStatus() == null || topology.getStatus().getConditions() == null
         ? null
         : topology.getStatus().getConditions().stream()
-            .filter(c -> "Draining".equals(c.getType()))
+            .filter(c -> Condition.DRAINING.equals(c.getType()))
             .map(c -> c.getMessage())
             .findFirst()
             .orElse(null);
@@ -257,22 +257,11 @@ public class TopologyReconciler implements Reconciler<Topology> {
   }
 
   private static UpdateControl<Topology> statusUpdate(Topology topology, TopologyStatus status) {
-    if (sameStatus(topology.getStatus(), status)) {
+    if (status.equals(topology.getStatus())) {
       return UpdateControl.noUpdate();
     }
     topology.setStatus(status);
     return UpdateControl.patchStatus(topology);
-  }
-
-  private static boolean sameStatus(TopologyStatus a, TopologyStatus b) {
-    return a != null
-        && Objects.equals(a.getEpoch(), b.getEpoch())
-        && Objects.equals(a.getSlotsByCell(), b.getSlotsByCell())
-        && Objects.equals(a.getFenced(), b.getFenced())
-        && Objects.equals(a.getPinnedSlots(), b.getPinnedSlots())
-        && Objects.equals(a.getRoutingTable(), b.getRoutingTable())
-        && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
-        && Conditions.same(a.getConditions(), b.getConditions());
   }
 
   private static TopologyStatus copy(TopologyStatus status) {

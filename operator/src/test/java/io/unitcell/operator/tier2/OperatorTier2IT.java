@@ -13,6 +13,7 @@ import io.unitcell.operator.Samples;
 import io.unitcell.operator.Snapshot;
 import io.unitcell.operator.cell.CellReconciler;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.crds.v1alpha1.CellPhase;
 import io.unitcell.operator.crds.v1alpha1.Condition;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.naming.TableNames;
@@ -162,7 +163,7 @@ class OperatorTier2IT {
                             .get())
                     .isNotNull();
                 Cell seen = cell(client, name);
-                assertThat(seen.getStatus().getPhase()).isEqualTo("Serving");
+                assertThat(seen.getStatus().getPhase()).isEqualTo(CellPhase.Serving);
                 assertThat(seen.getStatus().getSlots()).isEqualTo(256);
                 assertThat(seen.getStatus().getActiveZone()).isEqualTo(primaryZone(name));
               });
@@ -229,7 +230,8 @@ class OperatorTier2IT {
         .untilAsserted(
             () -> {
               assertThat(cell(client, "cell-4").getStatus().getSlots()).isZero();
-              assertThat(cell(client, "cell-4").getStatus().getPhase()).isEqualTo("Drained");
+              assertThat(cell(client, "cell-4").getStatus().getPhase())
+                  .isEqualTo(CellPhase.Drained);
             });
     client.resources(Cell.class).inNamespace(NS).withName("cell-4").delete();
     await().atMost(WAIT).untilAsserted(() -> assertThat(cell(client, "cell-4")).isNull());
