@@ -8,7 +8,7 @@ echo "== building benchmarks"
 cp_file=bench/target/classpath.txt
 mvn -B -q -ntp -pl bench -am package dependency:build-classpath \
   -DskipTests -Dspotless.check.skip=true -Dmdep.outputFile=target/classpath.txt \
-  -DexcludeScope=provided
+  -DincludeScope=runtime
 echo "== running JMH on $(nproc) cores, $(java -version 2>&1 | head -1)"
 exec java -cp "bench/target/classes:$(cat "$cp_file")" org.openjdk.jmh.Main \
   -rf json -rff bench/target/jmh-result.json "${@:-SlotLookup}"

@@ -46,7 +46,8 @@ if $build; then
   mvn -B -q -ntp -pl cell-app -am package -DskipTests -Dspotless.check.skip=true
   say "building bench (mvn -pl bench -am package dependency:build-classpath)"
   mvn -B -q -ntp -pl bench -am package dependency:build-classpath \
-    -DskipTests -Dspotless.check.skip=true -Dmdep.outputFile=target/order-path-classpath.txt
+    -DskipTests -Dspotless.check.skip=true -Dmdep.outputFile=target/order-path-classpath.txt \
+    -DincludeScope=compile
 fi
 [[ -f $app_jar && -f $cp_file ]] || { echo "order-path.sh: $app_jar or $cp_file missing; run without --no-build" >&2; exit 1; }
 

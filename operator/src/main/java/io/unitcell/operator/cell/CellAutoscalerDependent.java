@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBui
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.naming.CellNames;
 
 /** Scales the active zone between the cell's replicas and maxReplicas on CPU (70 %). */
 public class CellAutoscalerDependent

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.naming.CellNames;
+import io.unitcell.operator.naming.TableNames;
 import java.util.Map;
 
 /** The cell app's settings, as the environment variables it reads (docs/cell-app.md). */
@@ -24,7 +26,7 @@ public class CellConfigDependent extends CRUDKubernetesDependentResource<ConfigM
                 "UNITCELL_CELL",
                 cell.getMetadata().getName(),
                 "UNITCELL_ROUTING_TABLE",
-                "/etc/unitcell/routing-table.json",
+                CellNames.TABLE_DIRECTORY + "/" + TableNames.KEY,
                 "UNITCELL_DB_URL",
                 "jdbc:mysql://" + database.getVtgate() + "/" + database.getKeyspace(),
                 "UNITCELL_CACHE_HOSTS",

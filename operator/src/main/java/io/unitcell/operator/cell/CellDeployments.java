@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.unitcell.operator.crds.v1alpha1.Cell;
-import io.unitcell.operator.router.RouterNames;
-import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.operator.naming.CellNames;
+import io.unitcell.operator.naming.Labels;
+import io.unitcell.operator.naming.RouterNames;
+import io.unitcell.operator.naming.TableNames;
 
 /**
  * The cell app's Deployment in one zone: pods pinned to the zone's nodes and spread over them, the
@@ -41,7 +43,7 @@ final class CellDeployments {
         .withNewRequiredDuringSchedulingIgnoredDuringExecution()
         .addNewNodeSelectorTerm()
         .addNewMatchExpression()
-        .withKey(CellNames.ZONE_LABEL)
+        .withKey(Labels.ZONE)
         .withOperator("In")
         .withValues(zone)
         .endMatchExpression()
@@ -64,7 +66,7 @@ final class CellDeployments {
                 .withResources(cell.getSpec().getResources())
                 .addNewPort()
                 .withName("http")
-                .withContainerPort(TopologyReconciler.CELL_PORT)
+                .withContainerPort(CellNames.PORT)
                 .endPort()
                 .addNewEnvFrom()
                 .withNewConfigMapRef()
@@ -79,7 +81,7 @@ final class CellDeployments {
                 .endEnvFrom()
                 .addNewVolumeMount()
                 .withName("routing-table")
-                .withMountPath("/etc/unitcell")
+                .withMountPath(CellNames.TABLE_DIRECTORY)
                 .withReadOnly(true)
                 .endVolumeMount()
                 .withNewReadinessProbe()
@@ -101,7 +103,7 @@ final class CellDeployments {
         .addNewVolume()
         .withName("routing-table")
         .withNewConfigMap()
-        .withName(TopologyReconciler.tableName(cell.getSpec().getTopology()))
+        .withName(TableNames.configMap(cell.getSpec().getTopology()))
         .withOptional(true)
         .endConfigMap()
         .endVolume()

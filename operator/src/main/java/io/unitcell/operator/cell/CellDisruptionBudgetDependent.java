@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.naming.CellNames;
 
 /** Voluntary disruptions (node drains) take at most one active instance at a time. */
 public class CellDisruptionBudgetDependent

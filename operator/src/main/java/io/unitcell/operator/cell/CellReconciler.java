@@ -16,19 +16,21 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.crds.v1alpha1.CellPhase;
 import io.unitcell.operator.crds.v1alpha1.CellStatus;
 import io.unitcell.operator.crds.v1alpha1.Condition;
 import io.unitcell.operator.crds.v1alpha1.Topology;
-import io.unitcell.operator.router.RouterNames;
+import io.unitcell.operator.naming.CellNames;
+import io.unitcell.operator.naming.Labels;
+import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.support.Conditions;
 import io.unitcell.operator.support.Events;
-import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.RoutingTable;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -65,7 +67,7 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, Cell.class)
                 .withName(TABLES)
-                .withLabelSelector(RouterNames.TOPOLOGY_LABEL)
+                .withLabelSelector(Labels.TOPOLOGY)
                 .withSecondaryToPrimaryMapper(
                     table ->
                         context
@@ -76,7 +78,7 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
                                     table
                                         .getMetadata()
                                         .getLabels()
-                                        .get(RouterNames.TOPOLOGY_LABEL)
+                                        .get(Labels.TOPOLOGY)
                                         .equals(cell.getSpec().getTopology()))
                             .map(ResourceID::fromResource)
                             .collect(Collectors.toSet()))
@@ -84,7 +86,7 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
                     (Cell cell) ->
                         java.util.Set.of(
                             new ResourceID(
-                                TopologyReconciler.tableName(cell.getSpec().getTopology()),
+                                TableNames.configMap(cell.getSpec().getTopology()),
                                 cell.getMetadata().getNamespace())))
                 .build(),
             context));
@@ -129,21 +131,21 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
     status.setConditions(
         Conditions.with(
             previous == null ? null : previous.getConditions(),
-            "Ready",
+            Condition.READY,
             ready > 0,
             ready > 0 ? "InstancesReady" : "NoReadyInstance",
             ready + " of " + replicas + " instances ready in " + status.getActiveZone(),
             generation));
-    if (sameStatus(previous, status)) {
+    if (status.equals(previous)) {
       return UpdateControl.noUpdate();
     }
-    String before = previous == null ? null : previous.getPhase();
-    if (!status.getPhase().equals(before)) {
+    CellPhase before = previous == null ? null : previous.getPhase();
+    if (status.getPhase() != before) {
       Events.record(
           context.getClient(),
           cell,
-          "Down".equals(status.getPhase()) ? Events.WARNING : Events.NORMAL,
-          status.getPhase(),
+          status.getPhase() == CellPhase.Down ? Events.WARNING : Events.NORMAL,
+          status.getPhase().name(),
           "phase "
               + (before == null ? "(new)" : before)
               + " → "
@@ -227,8 +229,13 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
     List<Condition> before = status.getConditions();
     List<Condition> after =
         Conditions.with(
-            before, "Removable", false, reason, message, cell.getMetadata().getGeneration());
-    if (!Conditions.same(before, after)) {
+            before,
+            Condition.REMOVABLE,
+            false,
+            reason,
+            message,
+            cell.getMetadata().getGeneration());
+    if (!after.equals(before)) {
       Events.record(
           context.getClient(),
           cell,
@@ -262,39 +269,27 @@ public class CellReconciler implements Reconciler<Cell>, Cleaner<Cell> {
         && topology.getStatus().getEpoch() > 0;
   }
 
-  private static String phase(Cell cell, CellRoute route, int ready) {
+  private static CellPhase phase(Cell cell, CellRoute route, int ready) {
     if (route == null) {
-      return cell.getSpec().getDrain() != null ? "Drained" : "Pending";
+      return cell.getSpec().getDrain() != null ? CellPhase.Drained : CellPhase.Pending;
     }
     if (route.state() == CellState.FENCED) {
-      return "Fenced";
+      return CellPhase.Fenced;
     }
     if (route.state() == CellState.DOWN) {
-      return "Down";
+      return CellPhase.Down;
     }
-    return ready > 0 ? "Serving" : "Pending";
+    return ready > 0 ? CellPhase.Serving : CellPhase.Pending;
   }
 
   private static RoutingTable table(Cell cell, Context<Cell> context) {
     return context.getSecondaryResources(ConfigMap.class).stream()
         .filter(
             map ->
-                TopologyReconciler.tableName(cell.getSpec().getTopology())
+                TableNames.configMap(cell.getSpec().getTopology())
                     .equals(map.getMetadata().getName()))
         .findFirst()
-        .map(TopologyReconciler::read)
+        .map(RoutingTableConfigMap::table)
         .orElse(null);
-  }
-
-  private static boolean sameStatus(CellStatus previous, CellStatus status) {
-    return previous != null
-        && Objects.equals(previous.getPhase(), status.getPhase())
-        && Objects.equals(previous.getActiveZone(), status.getActiveZone())
-        && Objects.equals(previous.getReplicas(), status.getReplicas())
-        && Objects.equals(previous.getReadyReplicas(), status.getReadyReplicas())
-        && Objects.equals(previous.getSelector(), status.getSelector())
-        && Objects.equals(previous.getSlots(), status.getSlots())
-        && Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration())
-        && Conditions.same(previous.getConditions(), status.getConditions());
   }
 }

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
-import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.operator.naming.CellNames;
 
 /** The cell's address for routers ({@code <cell>.<namespace>.svc:8080}): the active zone's pods. */
 public class CellServiceDependent extends CRUDKubernetesDependentResource<Service, Cell> {
@@ -23,7 +23,7 @@ public class CellServiceDependent extends CRUDKubernetesDependentResource<Servic
         .withSelector(CellNames.activeSelector(cell))
         .addNewPort()
         .withName("http")
-        .withPort(TopologyReconciler.CELL_PORT)
+        .withPort(CellNames.PORT)
         .withTargetPort(new IntOrString("http"))
         .endPort()
         .endSpec()

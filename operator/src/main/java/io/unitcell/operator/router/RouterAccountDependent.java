@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.unitcell.operator.crds.v1alpha1.Topology;
+import io.unitcell.operator.naming.RouterNames;
 
 /** The routers' identity: it may read the topology's routing table and nothing else. */
 public class RouterAccountDependent

@@ -7,10 +7,11 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.unitcell.operator.cell.CellNames;
 import io.unitcell.operator.crds.v1alpha1.RouterSpec;
 import io.unitcell.operator.crds.v1alpha1.Topology;
-import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.operator.naming.Labels;
+import io.unitcell.operator.naming.RouterNames;
+import io.unitcell.operator.naming.TableNames;
 
 /**
  * The topology's routers (router/): they watch the routing table ConfigMap under their own
@@ -43,7 +44,7 @@ public class RouterDeploymentDependent
         .withServiceAccountName(RouterNames.name(topology))
         .addNewTopologySpreadConstraint()
         .withMaxSkew(1)
-        .withTopologyKey(CellNames.ZONE_LABEL)
+        .withTopologyKey(Labels.ZONE)
         .withWhenUnsatisfiable("ScheduleAnyway")
         .withNewLabelSelector()
         .withMatchLabels(labels)
@@ -68,9 +69,7 @@ public class RouterDeploymentDependent
                 .withEnv(
                     new EnvVar(
                         "UNITCELL_ROUTING_TABLE_CONFIGMAP",
-                        topology.getMetadata().getNamespace()
-                            + "/"
-                            + TopologyReconciler.tableName(name),
+                        topology.getMetadata().getNamespace() + "/" + TableNames.configMap(name),
                         null),
                     new EnvVar(
                         "UNITCELL_ROUTER_PORT", String.valueOf(RouterNames.PROXY_PORT), null),

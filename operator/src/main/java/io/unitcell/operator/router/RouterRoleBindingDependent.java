@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.unitcell.operator.crds.v1alpha1.Topology;
+import io.unitcell.operator.naming.RouterNames;
 
 /** Binds the routers' Role to their ServiceAccount. */
 public class RouterRoleBindingDependent

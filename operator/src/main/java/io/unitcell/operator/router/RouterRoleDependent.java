@@ -5,7 +5,8 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.unitcell.operator.crds.v1alpha1.Topology;
-import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.operator.naming.RouterNames;
+import io.unitcell.operator.naming.TableNames;
 
 /** Read access to exactly one ConfigMap: the topology's routing table (the router watches it). */
 public class RouterRoleDependent extends CRUDKubernetesDependentResource<Role, Topology> {
@@ -21,7 +22,7 @@ public class RouterRoleDependent extends CRUDKubernetesDependentResource<Role, T
         .addNewRule()
         .withApiGroups("")
         .withResources("configmaps")
-        .withResourceNames(TopologyReconciler.tableName(topology.getMetadata().getName()))
+        .withResourceNames(TableNames.configMap(topology.getMetadata().getName()))
         .withVerbs("get", "list", "watch")
         .endRule()
         .build();

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.unitcell.operator.crds.v1alpha1.Topology;
+import io.unitcell.operator.naming.RouterNames;
 
 /** The users' endpoint of the topology: {@code <topology>-router:8080}. */
 public class RouterServiceDependent extends CRUDKubernetesDependentResource<Service, Topology> {

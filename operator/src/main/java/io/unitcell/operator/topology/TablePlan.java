@@ -2,6 +2,8 @@ package io.unitcell.operator.topology;
 
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Drain;
+import io.unitcell.operator.naming.CellNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.Planner;
@@ -35,8 +37,8 @@ import java.util.TreeMap;
  *       has some (taking them away would orphan its users' data).
  * </ul>
  *
- * Fence epochs and pinned slots are kept on the table's ConfigMap ({@link #encodeFenced}, {@link
- * #encodePinned}), written in the same request as the table they belong to.
+ * Fence epochs and pinned slots are kept on the table's ConfigMap ({@link RoutingTableConfigMap}),
+ * written in the same request as the table they belong to.
  *
  * @param next the table to publish (the previous instance when nothing changed), or null when no
  *     cell can take slots
@@ -186,77 +188,6 @@ public record TablePlan(
         next, fenced, fencedNow, movedNow, String.join("; ", notes), excluded, pinned);
   }
 
-  /** Fence epochs as kept on the ConfigMap: {@code cell=epoch,...}. */
-  public static String encodeFenced(Map<String, Long> fenced) {
-    StringBuilder text = new StringBuilder();
-    new TreeMap<>(fenced)
-        .forEach(
-            (cell, epoch) ->
-                text.append(text.length() == 0 ? "" : ",").append(cell).append('=').append(epoch));
-    return text.toString();
-  }
-
-  /** The inverse of {@link #encodeFenced}; unreadable entries are dropped. */
-  public static Map<String, Long> decodeFenced(String text) {
-    Map<String, Long> fenced = new TreeMap<>();
-    if (text != null && !text.isBlank()) {
-      for (String entry : text.split(",")) {
-        String[] parts = entry.split("=", 2);
-        try {
-          fenced.put(parts[0].trim(), Long.parseLong(parts[1].trim()));
-        } catch (RuntimeException e) {
-          // a hand-edited entry: dropped, so that cell is fenced again (never moved unfenced)
-        }
-      }
-    }
-    return fenced;
-  }
-
-  /** Pinned slots as kept on the ConfigMap: {@code cell=0-99,200;cell2=5-9}. */
-  public static String encodePinned(Map<String, BitSet> pinned) {
-    StringBuilder text = new StringBuilder();
-    new TreeMap<>(pinned)
-        .forEach(
-            (cell, slots) -> {
-              text.append(text.length() == 0 ? "" : ";").append(cell).append('=');
-              int from = slots.nextSetBit(0);
-              boolean first = true;
-              while (from >= 0) {
-                int to = slots.nextClearBit(from) - 1;
-                text.append(first ? "" : ",").append(from);
-                if (to > from) {
-                  text.append('-').append(to);
-                }
-                first = false;
-                from = slots.nextSetBit(to + 1);
-              }
-            });
-    return text.toString();
-  }
-
-  /** The inverse of {@link #encodePinned}; unreadable entries are dropped. */
-  public static Map<String, BitSet> decodePinned(String text) {
-    Map<String, BitSet> pinned = new TreeMap<>();
-    if (text != null && !text.isBlank()) {
-      for (String entry : text.split(";")) {
-        String[] parts = entry.split("=", 2);
-        try {
-          BitSet slots = new BitSet();
-          for (String range : parts[1].split(",")) {
-            String[] ends = range.trim().split("-", 2);
-            int from = Integer.parseInt(ends[0]);
-            int to = ends.length == 2 ? Integer.parseInt(ends[1]) : from;
-            slots.set(from, to + 1);
-          }
-          pinned.put(parts[0].trim(), slots);
-        } catch (RuntimeException e) {
-          // a hand-edited entry: dropped; the slots become free for planning again
-        }
-      }
-    }
-    return pinned;
-  }
-
   private static BitSet slotsOf(String[] owners, String cell) {
     BitSet slots = new BitSet(owners.length);
     for (int slot = 0; slot < owners.length; slot++) {
@@ -275,13 +206,8 @@ public record TablePlan(
   }
 
   private static CellRoute route(Cell cell, String namespace, CellState state) {
-    String zone =
-        cell.getStatus() != null && cell.getStatus().getActiveZone() != null
-            ? cell.getStatus().getActiveZone()
-            : cell.getSpec().getPrimaryZone();
-    String endpoint =
-        cell.getMetadata().getName() + "." + namespace + ".svc:" + TopologyReconciler.CELL_PORT;
-    return new CellRoute(zone, List.of(endpoint), state);
+    return new CellRoute(
+        CellNames.activeZone(cell), List.of(CellNames.endpoint(cell, namespace)), state);
   }
 
   private static String drainProblem(

@@ -1,8 +1,6 @@
 package io.unitcell.operator.topology;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -16,22 +14,22 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.crds.v1alpha1.Condition;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.crds.v1alpha1.TopologyStatus;
+import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.router.RouterAccountDependent;
 import io.unitcell.operator.router.RouterDeploymentDependent;
-import io.unitcell.operator.router.RouterNames;
 import io.unitcell.operator.router.RouterRoleBindingDependent;
 import io.unitcell.operator.router.RouterRoleDependent;
 import io.unitcell.operator.router.RouterServiceDependent;
 import io.unitcell.operator.support.Conditions;
 import io.unitcell.operator.support.Events;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.topology.RoutingTable;
-import io.unitcell.topology.RoutingTable.InvalidRoutingTableException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -60,27 +58,10 @@ import java.util.TreeMap;
 @ControllerConfiguration
 public class TopologyReconciler implements Reconciler<Topology> {
 
-  /** Key of the routing table in its ConfigMap (what routers and cells read). */
-  public static final String TABLE_KEY = "routing-table.json";
-
-  /** Port the cells' Services listen on. */
-  public static final int CELL_PORT = 8080;
-
   static final String CELLS = "cells";
-
-  /** Annotation of the table's ConfigMap: cells fenced for a drain and their fence epochs. */
-  public static final String FENCED_ANNOTATION = "unitcell.io/fenced";
-
-  /** Annotation of the table's ConfigMap: slots drains gave to cells, never moved by planning. */
-  public static final String PINNED_ANNOTATION = "unitcell.io/pinned-slots";
 
   /** Annotation of a Topology allowing a fresh table when the published one was lost. */
   public static final String REBUILD_ANNOTATION = "unitcell.io/rebuild-table";
-
-  /** The ConfigMap holding a topology's routing table. */
-  public static String tableName(String topology) {
-    return topology + "-routing-table";
-  }
 
   @Override
   public List<EventSource<?, Topology>> prepareEventSources(EventSourceContext<Topology> context) {
@@ -106,22 +87,22 @@ public class TopologyReconciler implements Reconciler<Topology> {
     List<Cell> cells = cellsOf(topology, context);
     TopologyStatus status = copy(topology.getStatus());
     status.setObservedGeneration(generation);
-    status.setRoutingTable(tableName(name));
+    status.setRoutingTable(TableNames.configMap(name));
 
     ConfigMap published =
-        client.configMaps().inNamespace(namespace).withName(tableName(name)).get();
-    RoutingTable previous = read(published);
+        client.configMaps().inNamespace(namespace).withName(TableNames.configMap(name)).get();
+    RoutingTable previous = RoutingTableConfigMap.table(published);
     long lastEpoch = status.getEpoch() == null ? 0 : status.getEpoch();
     if (previous == null && lastEpoch > 0 && !rebuildAllowed(topology)) {
       // the published table is gone or damaged: a fresh plan would reshuffle every user unfenced
       status.setConditions(
           Conditions.with(
               status.getConditions(),
-              "Ready",
+              Condition.READY,
               false,
               "TableUnreadable",
               "ConfigMap "
-                  + tableName(name)
+                  + TableNames.configMap(name)
                   + " is missing or unreadable after epoch "
                   + lastEpoch
                   + "; routers keep the table they have. Restore it, or annotate the Topology "
@@ -140,15 +121,13 @@ public class TopologyReconciler implements Reconciler<Topology> {
             cells,
             zoneNames(topology),
             namespace,
-            TablePlan.decodeFenced(annotation(published, FENCED_ANNOTATION)),
-            previous == null
-                ? Map.of()
-                : TablePlan.decodePinned(annotation(published, PINNED_ANNOTATION)));
+            RoutingTableConfigMap.fenced(published),
+            previous == null ? Map.of() : RoutingTableConfigMap.pinned(published));
     if (plan.next() == null) {
       status.setConditions(
           Conditions.with(
               status.getConditions(),
-              "Ready",
+              Condition.READY,
               false,
               "NoCells",
               "no Cell that can take slots names this topology; no routing table is published",
@@ -156,12 +135,8 @@ public class TopologyReconciler implements Reconciler<Topology> {
       return statusUpdate(topology, status);
     }
     RoutingTable next = plan.next();
-    ConfigMap desired = tableConfigMap(topology, next, plan);
-    if (next != previous
-        || !Objects.equals(
-            annotation(desired, FENCED_ANNOTATION), annotation(published, FENCED_ANNOTATION))
-        || !Objects.equals(
-            annotation(desired, PINNED_ANNOTATION), annotation(published, PINNED_ANNOTATION))) {
+    ConfigMap desired = RoutingTableConfigMap.build(topology, next, plan.fenced(), plan.pinned());
+    if (next != previous || !RoutingTableConfigMap.sameDrains(desired, published)) {
       // routers and cells follow this ConfigMap; deleting the topology deletes it
       ConfigMap table = desired;
       if (published == null) {
@@ -225,7 +200,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
     status.setConditions(
         Conditions.with(
             status.getConditions(),
-            "Ready",
+            Condition.READY,
             true,
             "TablePublished",
             "epoch "
@@ -240,7 +215,7 @@ public class TopologyReconciler implements Reconciler<Topology> {
     status.setConditions(
         Conditions.with(
             status.getConditions(),
-            "Draining",
+            Condition.DRAINING,
             !plan.drainNotes().isEmpty(),
             plan.drainNotes().isEmpty() ? "NoDrain" : "Draining",
             plan.drainNotes().isEmpty() ? "no cell is being drained" : plan.drainNotes(),
@@ -270,16 +245,10 @@ public class TopologyReconciler implements Reconciler<Topology> {
     return topology.getStatus() == null || topology.getStatus().getConditions() == null
         ? null
         : topology.getStatus().getConditions().stream()
-            .filter(c -> "Draining".equals(c.getType()))
+            .filter(c -> Condition.DRAINING.equals(c.getType()))
             .map(c -> c.getMessage())
             .findFirst()
             .orElse(null);
-  }
-
-  private static String annotation(ConfigMap map, String key) {
-    return map == null || map.getMetadata().getAnnotations() == null
-        ? null
-        : map.getMetadata().getAnnotations().get(key);
   }
 
   private static boolean rebuildAllowed(Topology topology) {
@@ -287,62 +256,12 @@ public class TopologyReconciler implements Reconciler<Topology> {
         && "true".equals(topology.getMetadata().getAnnotations().get(REBUILD_ANNOTATION));
   }
 
-  private static ConfigMap tableConfigMap(Topology topology, RoutingTable table, TablePlan plan) {
-    String name = topology.getMetadata().getName();
-    return new ConfigMapBuilder()
-        .withNewMetadata()
-        .addToAnnotations(FENCED_ANNOTATION, TablePlan.encodeFenced(plan.fenced()))
-        .addToAnnotations(PINNED_ANNOTATION, TablePlan.encodePinned(plan.pinned()))
-        .withName(tableName(name))
-        .withNamespace(topology.getMetadata().getNamespace())
-        .addToLabels("app.kubernetes.io/managed-by", "unitcell-operator")
-        .addToLabels(RouterNames.TOPOLOGY_LABEL, name)
-        .withOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion(topology.getApiVersion())
-                .withKind(topology.getKind())
-                .withName(name)
-                .withUid(topology.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build())
-        .endMetadata()
-        .withData(Map.of(TABLE_KEY, table.toJson()))
-        .build();
-  }
-
-  /** The table in a published ConfigMap, or null when there is none or it is damaged. */
-  public static RoutingTable read(ConfigMap published) {
-    if (published == null
-        || published.getData() == null
-        || !published.getData().containsKey(TABLE_KEY)) {
-      return null;
-    }
-    try {
-      return RoutingTable.fromJson(published.getData().get(TABLE_KEY));
-    } catch (InvalidRoutingTableException e) {
-      // a damaged table is replaced, never trusted; its epoch is lost, so routers keep theirs
-      return null;
-    }
-  }
-
   private static UpdateControl<Topology> statusUpdate(Topology topology, TopologyStatus status) {
-    if (sameStatus(topology.getStatus(), status)) {
+    if (status.equals(topology.getStatus())) {
       return UpdateControl.noUpdate();
     }
     topology.setStatus(status);
     return UpdateControl.patchStatus(topology);
-  }
-
-  private static boolean sameStatus(TopologyStatus a, TopologyStatus b) {
-    return a != null
-        && Objects.equals(a.getEpoch(), b.getEpoch())
-        && Objects.equals(a.getSlotsByCell(), b.getSlotsByCell())
-        && Objects.equals(a.getFenced(), b.getFenced())
-        && Objects.equals(a.getPinnedSlots(), b.getPinnedSlots())
-        && Objects.equals(a.getRoutingTable(), b.getRoutingTable())
-        && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
-        && Conditions.same(a.getConditions(), b.getConditions());
   }
 
   private static TopologyStatus copy(TopologyStatus status) {

@@ -10,6 +10,8 @@ import io.unitcell.operator.Samples;
 import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Condition;
+import io.unitcell.operator.naming.TableNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.WithKubeTestbed;
 import io.unitcell.topology.CellState;
@@ -47,8 +49,8 @@ class CellRemovalTest {
   }
 
   static RoutingTable table(KubernetesClient client) {
-    return TopologyReconciler.read(
-        client.configMaps().inNamespace(NS).withName(TopologyReconciler.tableName("shop")).get());
+    return RoutingTableConfigMap.table(
+        client.configMaps().inNamespace(NS).withName(TableNames.configMap("shop")).get());
   }
 
   static Cell cell(KubernetesClient client, String name) {

@@ -22,6 +22,8 @@ import io.unitcell.operator.Samples;
 import io.unitcell.operator.cell.CellReconciler;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
+import io.unitcell.operator.naming.TableNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.KubeTestbed;
 import io.unitcell.testbed.WithKubeTestbed;
@@ -159,14 +161,10 @@ class HelmInstallIT {
         .untilAsserted(
             () -> {
               ConfigMap map =
-                  admin
-                      .configMaps()
-                      .inNamespace(NS)
-                      .withName(TopologyReconciler.tableName("shop"))
-                      .get();
+                  admin.configMaps().inNamespace(NS).withName(TableNames.configMap("shop")).get();
               assertThat(map).as("routing table ConfigMap").isNotNull();
-              RoutingTable table =
-                  RoutingTable.fromJson(map.getData().get(TopologyReconciler.TABLE_KEY));
+              RoutingTable table = RoutingTableConfigMap.table(map);
+              assertThat(table).as("a readable routing table").isNotNull();
               assertThat(table.slotCount()).isEqualTo(1024);
               assertThat(Arrays.asList(table.ownerBySlot()))
                   .hasSize(1024)

@@ -10,8 +10,9 @@ import io.unitcell.operator.Samples;
 import io.unitcell.operator.Snapshot;
 import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.naming.TableNames;
 import io.unitcell.operator.support.LeaderElection;
-import io.unitcell.operator.topology.TopologyReconciler;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.testbed.KubeTestbed;
 import io.unitcell.testbed.WithKubeTestbed;
 import io.unitcell.topology.RoutingTable;
@@ -111,8 +112,8 @@ class OperatorProcessIT {
   }
 
   static RoutingTable table(KubernetesClient client) {
-    return TopologyReconciler.read(
-        client.configMaps().inNamespace(NS).withName(TopologyReconciler.tableName("shop")).get());
+    return RoutingTableConfigMap.table(
+        client.configMaps().inNamespace(NS).withName(TableNames.configMap("shop")).get());
   }
 
   @Test

@@ -13,8 +13,11 @@ import io.unitcell.operator.Samples;
 import io.unitcell.operator.Snapshot;
 import io.unitcell.operator.cell.CellReconciler;
 import io.unitcell.operator.crds.v1alpha1.Cell;
+import io.unitcell.operator.crds.v1alpha1.CellPhase;
 import io.unitcell.operator.crds.v1alpha1.Condition;
 import io.unitcell.operator.crds.v1alpha1.Topology;
+import io.unitcell.operator.naming.TableNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.operator.topology.TopologyReconciler;
 import io.unitcell.testbed.KubeTestbed;
 import io.unitcell.testbed.WithKubeTestbed;
@@ -70,8 +73,8 @@ class OperatorTier2IT {
   }
 
   static RoutingTable table(KubernetesClient client) {
-    return TopologyReconciler.read(
-        client.configMaps().inNamespace(NS).withName(TopologyReconciler.tableName("shop")).get());
+    return RoutingTableConfigMap.table(
+        client.configMaps().inNamespace(NS).withName(TableNames.configMap("shop")).get());
   }
 
   static Cell cell(KubernetesClient client, String name) {
@@ -160,7 +163,7 @@ class OperatorTier2IT {
                             .get())
                     .isNotNull();
                 Cell seen = cell(client, name);
-                assertThat(seen.getStatus().getPhase()).isEqualTo("Serving");
+                assertThat(seen.getStatus().getPhase()).isEqualTo(CellPhase.Serving);
                 assertThat(seen.getStatus().getSlots()).isEqualTo(256);
                 assertThat(seen.getStatus().getActiveZone()).isEqualTo(primaryZone(name));
               });
@@ -227,7 +230,8 @@ class OperatorTier2IT {
         .untilAsserted(
             () -> {
               assertThat(cell(client, "cell-4").getStatus().getSlots()).isZero();
-              assertThat(cell(client, "cell-4").getStatus().getPhase()).isEqualTo("Drained");
+              assertThat(cell(client, "cell-4").getStatus().getPhase())
+                  .isEqualTo(CellPhase.Drained);
             });
     client.resources(Cell.class).inNamespace(NS).withName("cell-4").delete();
     await().atMost(WAIT).untilAsserted(() -> assertThat(cell(client, "cell-4")).isNull());

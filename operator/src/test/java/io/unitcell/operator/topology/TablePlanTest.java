@@ -8,7 +8,6 @@ import io.unitcell.topology.CellState;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.RoutingTable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -250,24 +249,5 @@ class TablePlanTest {
   @Test
   void withoutAPlannableCellThereIsNoTable() {
     assertThat(EMPTY.next(1024, deleting(cell("cell-a"))).next()).isNull();
-  }
-
-  @Test
-  void fencesAndPinsSurviveTheirTextForm() {
-    BitSet slots = new BitSet();
-    slots.set(0, 100);
-    slots.set(200);
-    slots.set(500, 502);
-    Map<String, BitSet> pinned = Map.of("cell-a", slots, "cell-b", BitSet.valueOf(new long[] {6}));
-    String text = TablePlan.encodePinned(pinned);
-    assertThat(text).isEqualTo("cell-a=0-99,200,500-501;cell-b=1-2");
-    assertThat(TablePlan.decodePinned(text)).isEqualTo(pinned);
-    assertThat(TablePlan.decodeFenced(TablePlan.encodeFenced(Map.of("cell-c", 7L, "cell-d", 9L))))
-        .containsExactly(Map.entry("cell-c", 7L), Map.entry("cell-d", 9L));
-    assertThat(TablePlan.decodeFenced("cell-c=x,cell-d=3"))
-        .containsExactly(Map.entry("cell-d", 3L));
-    assertThat(TablePlan.decodePinned("")).isEmpty();
-    assertThat(Arrays.asList(TablePlan.decodePinned("cell-a=oops;cell-b=4").keySet().toArray()))
-        .containsExactly("cell-b");
   }
 }

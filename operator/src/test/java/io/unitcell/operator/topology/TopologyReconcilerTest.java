@@ -10,6 +10,8 @@ import io.unitcell.operator.OperatorTestbed;
 import io.unitcell.operator.Samples;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
+import io.unitcell.operator.naming.TableNames;
+import io.unitcell.operator.table.RoutingTableConfigMap;
 import io.unitcell.testbed.WithKubeTestbed;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.RoutingTable;
@@ -50,18 +52,11 @@ public class TopologyReconcilerTest {
   }
 
   static ConfigMap tableMap(KubernetesClient client, String topology) {
-    return client
-        .configMaps()
-        .inNamespace(NS)
-        .withName(TopologyReconciler.tableName(topology))
-        .get();
+    return client.configMaps().inNamespace(NS).withName(TableNames.configMap(topology)).get();
   }
 
   static RoutingTable table(KubernetesClient client, String topology) {
-    ConfigMap map = tableMap(client, topology);
-    return map == null
-        ? null
-        : RoutingTable.fromJson(map.getData().get(TopologyReconciler.TABLE_KEY));
+    return RoutingTableConfigMap.table(tableMap(client, topology));
   }
 
   @Test

@@ -5,12 +5,16 @@ import io.fabric8.kubernetes.model.annotation.LabelSelector;
 import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** What the operator observed for a cell. */
 public class CellStatus {
 
-  @JsonPropertyDescription("Pending, Serving, Fenced, FailingOver, Down or Removing.")
-  private String phase;
+  @JsonPropertyDescription(
+      "Pending (not in the routing table yet, or no instance ready), Serving, Fenced (held for a"
+          + " drain), Drained (its slots moved to spec.drain.to) or Down (marked down in the"
+          + " table).")
+  private CellPhase phase;
 
   @JsonPropertyDescription("The zone serving the cell now.")
   private String activeZone;
@@ -34,11 +38,11 @@ public class CellStatus {
 
   private List<Condition> conditions = new ArrayList<>();
 
-  public String getPhase() {
+  public CellPhase getPhase() {
     return phase;
   }
 
-  public void setPhase(String phase) {
+  public void setPhase(CellPhase phase) {
     this.phase = phase;
   }
 
@@ -96,5 +100,31 @@ public class CellStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CellStatus other
+        && phase == other.phase
+        && Objects.equals(activeZone, other.activeZone)
+        && Objects.equals(slots, other.slots)
+        && Objects.equals(replicas, other.replicas)
+        && Objects.equals(readyReplicas, other.readyReplicas)
+        && Objects.equals(selector, other.selector)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(conditions, other.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        phase,
+        activeZone,
+        slots,
+        replicas,
+        readyReplicas,
+        selector,
+        observedGeneration,
+        conditions);
   }
 }

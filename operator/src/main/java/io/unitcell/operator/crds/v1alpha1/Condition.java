@@ -1,11 +1,21 @@
 package io.unitcell.operator.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
 
 /** A status condition (Kubernetes conventions: type, status, reason, message, times). */
 public class Condition {
 
-  @JsonPropertyDescription("Ready, Degraded, Fenced, FailingOver, ...")
+  /** Topology: a routing table is published. Cell: an instance of its active zone is ready. */
+  public static final String READY = "Ready";
+
+  /** Topology: whether a cell is being drained (the message says what each drain waits for). */
+  public static final String DRAINING = "Draining";
+
+  /** Cell: set (False) while its deletion is refused or waits, saying why. */
+  public static final String REMOVABLE = "Removable";
+
+  @JsonPropertyDescription("Ready and Draining (Topology); Ready and Removable (Cell).")
   private String type;
 
   @JsonPropertyDescription("True, False or Unknown.")
@@ -69,5 +79,21 @@ public class Condition {
 
   public void setObservedGeneration(Long observedGeneration) {
     this.observedGeneration = observedGeneration;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Condition other
+        && Objects.equals(type, other.type)
+        && Objects.equals(status, other.status)
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(message, other.message)
+        && Objects.equals(lastTransitionTime, other.lastTransitionTime)
+        && Objects.equals(observedGeneration, other.observedGeneration);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(type, status, reason, message, lastTransitionTime, observedGeneration);
   }
 }

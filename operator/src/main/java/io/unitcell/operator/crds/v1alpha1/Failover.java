@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 
-/** Failover policy of a topology. */
+/** Failover policy of a topology; recorded, not acted on yet (the operator runs no failover). */
 public class Failover {
 
   /** Who starts a failover. */
@@ -14,12 +14,14 @@ public class Failover {
   }
 
   @JsonPropertyDescription(
-      "Automatic: the operator fails a cell over when its active zone is down for detectionSeconds;"
-          + " Manual: a person starts it.")
+      "Who is to start a failover: Automatic (the operator, once the active zone is down for"
+          + " detectionSeconds) or Manual (a person). Not acted on yet: the operator runs no"
+          + " failover.")
   @Default("Manual")
   private Mode mode = Mode.Manual;
 
-  @JsonPropertyDescription("How long a zone must be down before an automatic failover starts.")
+  @JsonPropertyDescription(
+      "How long a zone is to be down before an automatic failover starts (not acted on yet).")
   @Min(5) @Default("30")
   private int detectionSeconds = 30;
 

@@ -16,7 +16,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Epoch", jsonPath = ".status.epoch", type = Type.INTEGER)
 @AdditionalPrinterColumn(
     name = "Ready",
-    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    jsonPath = ".status.conditions[?(@.type==\"" + Condition.READY + "\")].status",
     type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class Topology extends CustomResource<TopologySpec, TopologyStatus> implements Namespaced {}

@@ -24,7 +24,8 @@ public class TopologySpec {
   @Required
   @Size(min = 1, max = 16) private List<Zone> zones;
 
-  @JsonPropertyDescription("How a cell whose active zone fails is moved to its standby zone.")
+  @JsonPropertyDescription(
+      "How a cell whose active zone fails is to move to its standby zone; not acted on yet.")
   private Failover failover = new Failover();
 
   @JsonPropertyDescription("The topology's router Deployment and Service.")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** What the operator observed and published for a topology. */
 public class TopologyStatus {
@@ -85,5 +86,23 @@ public class TopologyStatus {
 
   public void setPinnedSlots(Map<String, Integer> pinnedSlots) {
     this.pinnedSlots = pinnedSlots;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TopologyStatus other
+        && Objects.equals(epoch, other.epoch)
+        && Objects.equals(slotsByCell, other.slotsByCell)
+        && Objects.equals(routingTable, other.routingTable)
+        && Objects.equals(fenced, other.fenced)
+        && Objects.equals(pinnedSlots, other.pinnedSlots)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(conditions, other.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        epoch, slotsByCell, routingTable, fenced, pinnedSlots, observedGeneration, conditions);
   }
 }

@@ -1,15 +1,13 @@
-package io.unitcell.operator.router;
+package io.unitcell.operator.naming;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import java.util.Map;
 
-/** Names and labels of a topology's router objects. */
+/** Names, labels and ports of a topology's router objects. */
 public final class RouterNames {
   private RouterNames() {}
-
-  public static final String TOPOLOGY_LABEL = "unitcell.io/topology";
 
   /** Port of the proxy (users' traffic). */
   public static final int PROXY_PORT = 8080;
@@ -40,11 +38,11 @@ public final class RouterNames {
 
   public static Map<String, String> podLabels(Topology topology) {
     return Map.of(
-        "app.kubernetes.io/name",
+        Labels.NAME,
         "unitcell-router",
-        "app.kubernetes.io/managed-by",
-        "unitcell-operator",
-        TOPOLOGY_LABEL,
+        Labels.MANAGED_BY,
+        Labels.OPERATOR,
+        Labels.TOPOLOGY,
         topology.getMetadata().getName());
   }
 }

@@ -1,17 +1,25 @@
-package io.unitcell.operator.cell;
+package io.unitcell.operator.naming;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import java.util.Map;
 
-/** Names and labels of what the operator makes for a cell. */
+/** Names, labels and the port of what the operator makes for a cell. */
 public final class CellNames {
   private CellNames() {}
 
-  public static final String CELL_LABEL = "unitcell.io/cell";
-  public static final String ROLE_LABEL = "unitcell.io/role";
-  public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
+  /** Port the cells' Services and containers listen on. */
+  public static final int PORT = 8080;
+
+  /** Role of the active zone's pods ({@link Labels#ROLE}). */
+  public static final String ACTIVE = "active";
+
+  /** Role of the standby zone's warm pods ({@link Labels#ROLE}). */
+  public static final String STANDBY = "standby";
+
+  /** Where the cell app finds its topology's routing table ({@link TableNames#KEY} in it). */
+  public static final String TABLE_DIRECTORY = "/etc/unitcell";
 
   /** The zone serving the cell now (its primary zone until a failover says otherwise). */
   public static String activeZone(Cell cell) {
@@ -36,32 +44,37 @@ public final class CellNames {
     return cell.getMetadata().getName() + "-config";
   }
 
+  /** The cell's address in the routing table: its Service ({@code <cell>.<namespace>.svc:8080}). */
+  public static String endpoint(Cell cell, String namespace) {
+    return cell.getMetadata().getName() + "." + namespace + ".svc:" + PORT;
+  }
+
   /** Metadata of an object the cell owns: its name, the cell's namespace and cell label. */
   public static ObjectMeta metadata(Cell cell, String name) {
     return new ObjectMetaBuilder()
         .withName(name)
         .withNamespace(cell.getMetadata().getNamespace())
-        .addToLabels(CELL_LABEL, cell.getMetadata().getName())
+        .addToLabels(Labels.CELL, cell.getMetadata().getName())
         .build();
   }
 
-  /** Labels of the cell's pods in {@code zone}, as {@code active} or {@code standby}. */
+  /** Labels of the cell's pods in {@code zone}, as {@link #ACTIVE} or {@link #STANDBY}. */
   public static Map<String, String> podLabels(Cell cell, String zone, String role) {
     return Map.of(
-        "app.kubernetes.io/name",
+        Labels.NAME,
         "unitcell-cell",
-        "app.kubernetes.io/managed-by",
-        "unitcell-operator",
-        CELL_LABEL,
+        Labels.MANAGED_BY,
+        Labels.OPERATOR,
+        Labels.CELL,
         cell.getMetadata().getName(),
-        ROLE_LABEL,
+        Labels.ROLE,
         role,
-        ZONE_LABEL,
+        Labels.ZONE,
         zone);
   }
 
   /** Selects the active zone's pods (Service, PDB, status). */
   public static Map<String, String> activeSelector(Cell cell) {
-    return Map.of(CELL_LABEL, cell.getMetadata().getName(), ROLE_LABEL, "active");
+    return Map.of(Labels.CELL, cell.getMetadata().getName(), Labels.ROLE, ACTIVE);
   }
 }
