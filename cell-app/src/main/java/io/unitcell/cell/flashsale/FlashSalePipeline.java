@@ -6,6 +6,7 @@ import io.unitcell.cell.cache.CacheStore;
 import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
 import io.unitcell.cell.order.OrderId;
 import io.unitcell.cell.order.OrderService;
+import io.unitcell.cell.order.RequestHash;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,7 +90,7 @@ public class FlashSalePipeline {
    * @throws CacheUnavailableException when the cache cannot be used (nothing was accepted)
    */
   public Outcome accept(String userId, int slot, String sku, String key, int quantity) {
-    String requestHash = orders.requestHash(List.of(sku, quantity));
+    String requestHash = RequestHash.ofFlashSaleBuy(sku, quantity);
     String claimKey = claimKey(userId, key);
     OrderId id = reserveId(slot);
     Claim fresh = new Claim(id.value(), requestHash, false, clock.millis());

@@ -2,13 +2,6 @@ package io.unitcell.cell.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
-import io.unitcell.cell.api.OrderRequest;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -80,46 +73,27 @@ class RequestHashTest {
             "[{\"sku\":\"a\\\"b\\\\c/d\\n\\t\\u0001\u2028\",\"quantity\":1,\"unitPriceCents\":1}]");
   }
 
-  private static OrderRequest.Line[] fiftyLines() {
+  private static NewOrder.Line[] fiftyLines() {
     return IntStream.rangeClosed(1, 50)
         .mapToObj(i -> line("sku-" + i, i, 100L * i))
-        .toArray(OrderRequest.Line[]::new);
+        .toArray(NewOrder.Line[]::new);
   }
 
-  // the helpers: the code under test (OrderService.requestHash with Quarkus' ObjectMapper)
+  // the helpers: the code under test (RequestHash and CanonicalJson of the domain's NewOrder)
 
-  private static final ObjectMapper QUARKUS_JSON =
-      new ObjectMapper()
-          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-          .registerModule(new JavaTimeModule())
-          .registerModule(new Jdk8Module())
-          .registerModule(new ParameterNamesModule());
-
-  private static OrderRequest.Line line(String sku, int quantity, long unitPriceCents) {
-    return new OrderRequest.Line(sku, quantity, unitPriceCents);
+  private static NewOrder.Line line(String sku, int quantity, long unitPriceCents) {
+    return new NewOrder.Line(sku, quantity, unitPriceCents);
   }
 
-  private static String hash(String currency, OrderRequest.Line... lines) {
-    return service().requestHash(new OrderRequest(currency, List.of(lines)));
+  private static String hash(String currency, NewOrder.Line... lines) {
+    return RequestHash.of(new NewOrder(currency, List.of(lines)));
   }
 
   private static String buyHash(String sku, int quantity) {
-    return service().requestHash(List.of(sku, quantity));
+    return RequestHash.ofFlashSaleBuy(sku, quantity);
   }
 
-  private static String linesJson(OrderRequest.Line... lines) {
-    try {
-      return QUARKUS_JSON.writeValueAsString(List.of(lines));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static OrderService service() {
-    OrderService service = new OrderService();
-    service.json = QUARKUS_JSON;
-    return service;
+  private static String linesJson(NewOrder.Line... lines) {
+    return CanonicalJson.lines(List.of(lines));
   }
 }
