@@ -6,14 +6,11 @@ import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
-import io.unitcell.cell.flashsale.FlashSalePipeline;
-import io.unitcell.cell.flashsale.FlashSaleStock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -117,8 +114,7 @@ public class CacheStore {
     Thread warmUp =
         new Thread(
             () -> {
-              for (String name :
-                  List.of(OrderCache.CACHE, FlashSaleStock.CACHE, FlashSalePipeline.QUEUE)) {
+              for (String name : CacheNames.ALL) {
                 try {
                   cache(name);
                 } catch (RuntimeException e) {
