@@ -23,11 +23,14 @@ import org.hibernate.exception.ConstraintViolationException;
  * Orders of this cell's users. Every transaction touches one user's rows only, hence one shard.
  *
  * <p>Fault tolerance, with budgets below the router's upstream time-out (5 s): each database call
- * has a time budget (reads 1 s, writes 1.5 s; Connector/J's socket time-out of 2 s is the hard
- * stop), is retried once only when the database could not be reached (every operation here is
- * idempotent: creation by its key, transitions by re-applying the same action), and sits behind a
- * circuit breaker so that a dead shard fails requests in microseconds instead of holding threads.
- * Writes have a bulkhead each, so that a slow database cannot take every worker thread.
+ * has a time budget (reads 1.5 s, writes 2 s; Connector/J's socket time-out of 2.5 s is the hard
+ * stop of one statement), is retried once only when the database could not be reached (every
+ * operation here is idempotent: creation by its key, transitions by re-applying the same action;
+ * the pipeline's writes are retried by its worker instead), and sits behind a circuit breaker so
+ * that a dead shard fails requests in microseconds instead of holding threads. Writes have a
+ * bulkhead each, so that a slow database cannot take every worker thread. Database calls are
+ * guarded by annotations only, here: each method's budget beside it, overridable per method through
+ * MicroProfile Config ({@code io.unitcell.cell.order.OrderService/create/Timeout/value}).
  */
 @ApplicationScoped
 public class OrderService {
