@@ -31,6 +31,8 @@ public class FailureMapper {
     if (e instanceof CacheUnavailableException) {
       return ApiError.unavailable("the cell's cache is unavailable; retry shortly");
     }
+    // only the database's guards throw these: the cache's are CacheUnavailableException, and
+    // notifications fall back
     if (e instanceof CircuitBreakerOpenException) {
       return ApiError.unavailable(
           "the order database is failing; requests are cut off briefly; retry");

@@ -1,5 +1,6 @@
 package io.unitcell.cell.api;
 
+import io.unitcell.cell.order.NewOrder;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -8,7 +9,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
-/** The body of {@code POST /orders}. */
+/** The body of {@code POST /orders}; the domain gets it as a {@link NewOrder}. */
 public record OrderRequest(
     @NotNull(message = "currency is required") @Pattern(regexp = "[A-Z]{3}", message = "currency must be an ISO 4217 code such as CNY") String currency,
     @NotNull(message = "lines are required") @Size(min = 1, max = OrderRequest.MAX_LINES, message = "an order has 1 to {max} lines") List<@Valid @NotNull(message = "a line is null") Line> lines) {
@@ -22,10 +23,20 @@ public record OrderRequest(
               message = "sku must be 1-64 letters, digits, '.', '_' or '-'")
           String sku,
       @Min(value = 1, message = "quantity must be at least 1") @Max(value = 10_000, message = "quantity must be at most 10000") int quantity,
-      @Min(value = 0, message = "unitPriceCents must not be negative") @Max(value = 100_000_000, message = "unitPriceCents must be at most 100000000") long unitPriceCents) {}
+      @Min(value = 0, message = "unitPriceCents must not be negative") @Max(value = 100_000_000, message = "unitPriceCents must be at most 100000000") long unitPriceCents) {
 
-  /** The order's total in cents (at most 50 × 10000 × 10^8, well inside a long). */
-  public long totalCents() {
-    return lines.stream().mapToLong(l -> l.quantity() * l.unitPriceCents()).sum();
+    NewOrder.Line toLine() {
+      return new NewOrder.Line(sku, quantity, unitPriceCents);
+    }
+
+    /** A stored line as the API shows it. */
+    static Line of(NewOrder.Line line) {
+      return new Line(line.sku(), line.quantity(), line.unitPriceCents());
+    }
+  }
+
+  /** The order as the domain takes it (a validated request: no null lines). */
+  public NewOrder toNewOrder() {
+    return new NewOrder(currency, lines.stream().map(Line::toLine).toList());
   }
 }

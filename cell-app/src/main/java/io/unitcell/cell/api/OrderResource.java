@@ -62,7 +62,7 @@ public class OrderResource {
     }
     int slot = ((WriteGuard.Allowed) decision).slot();
     try {
-      Creation creation = orders.create(userId, slot, idempotencyKey, request);
+      Creation creation = orders.create(userId, slot, idempotencyKey, request.toNewOrder());
       if (creation.created()) {
         changed(creation.order());
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.unitcell.cell.flashsale.PendingOrder;
+import io.unitcell.cell.order.NewOrder;
 import io.unitcell.cell.order.OrderColumns;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +24,8 @@ public record OrderView(
   /** The status of an order still in the flash-sale pipeline. */
   public static final String PENDING = "PENDING";
 
-  private static final TypeReference<List<OrderRequest.Line>> LINES = new TypeReference<>() {};
+  // lines_json is the domain's form (NewOrder.Line), whatever the wire's line looks like
+  private static final TypeReference<List<NewOrder.Line>> LINES = new TypeReference<>() {};
 
   /** A flash-sale order accepted and not yet stored. */
   public static OrderView pending(PendingOrder order) {
@@ -47,7 +49,7 @@ public record OrderView(
           order.status.name(),
           order.currency,
           order.totalCents,
-          json.readValue(order.linesJson, LINES),
+          json.readValue(order.linesJson, LINES).stream().map(OrderRequest.Line::of).toList(),
           order.version,
           order.createdAt,
           order.updatedAt);

@@ -6,14 +6,11 @@ import io.reactivex.rxjava3.plugins.RxJavaPlugins;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
-import io.unitcell.cell.flashsale.FlashSalePipeline;
-import io.unitcell.cell.flashsale.FlashSaleStock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +23,16 @@ import org.jboss.logging.Logger;
 
 /**
  * Every call to the cell's Infinispan goes through here: one time budget per call, far below the
- * request's (the Hot Rod client's own socket and connect timeouts are lower still, and it does not
- * retry), and one circuit breaker for the whole cache, so that a dead or slow cache costs the
- * callers nothing after a few failures. Failures surface as {@link CacheUnavailableException};
- * callers degrade (reads go to the database) or refuse (flash sales), never pretend.
+ * request's (the Hot Rod client does not retry; its own socket time-out is longer, for creating the
+ * caches at start-up), and one circuit breaker for the whole cache, so that a dead or slow cache
+ * costs the callers nothing after a few failures. Failures surface as {@link
+ * CacheUnavailableException}; callers degrade (reads go to the database) or refuse (flash sales),
+ * never pretend.
+ *
+ * <p>The guard is programmatic (a SmallRye {@code Guard}) and the only one of cache calls: its
+ * budget and breaker delay are the cell's duration settings {@code unitcell.cache.timeout} and
+ * {@code unitcell.cache.breaker-delay}, and one breaker covers every call of every class
+ * (annotations give each method its own); no cache call carries fault-tolerance annotations.
  */
 @ApplicationScoped
 public class CacheStore {
@@ -57,6 +60,7 @@ public class CacheStore {
       @ConfigProperty(name = "unitcell.cache.breaker-delay", defaultValue = "2s")
           Duration breakerDelay) {
     this.manager = manager;
+    // programmatic, not annotations: budgets are unitcell.cache.* durations, one breaker for all
     this.guard =
         Guard.create()
             .withDescription("Infinispan calls")
@@ -117,8 +121,7 @@ public class CacheStore {
     Thread warmUp =
         new Thread(
             () -> {
-              for (String name :
-                  List.of(OrderCache.CACHE, FlashSaleStock.CACHE, FlashSalePipeline.QUEUE)) {
+              for (String name : CacheNames.ALL) {
                 try {
                   cache(name);
                 } catch (RuntimeException e) {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** {@link OrderCache}'s shared tier: the {@value OrderCache#CACHE} cache, through the guard. */
+/** {@link OrderCache}'s shared tier: the {@value CacheNames#ORDERS} cache, through the guard. */
 @ApplicationScoped
 public class InfinispanTier implements RemoteTier {
 
@@ -18,26 +18,26 @@ public class InfinispanTier implements RemoteTier {
 
   @Override
   public String get(String key) {
-    return store.call(OrderCache.CACHE, cache -> cache.get(key));
+    return store.call(CacheNames.ORDERS, cache -> cache.get(key));
   }
 
   @Override
   public void putIfAbsent(String key, String value, Duration lifespan) {
     store.call(
-        OrderCache.CACHE,
+        CacheNames.ORDERS,
         cache -> cache.putIfAbsent(key, value, lifespan.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   @Override
   public void remove(String key) {
-    store.call(OrderCache.CACHE, cache -> cache.remove(key));
+    store.call(CacheNames.ORDERS, cache -> cache.remove(key));
   }
 
   @Override
   public void removeAll(List<String> keys) {
     // one guarded call, the removals in flight together: one round trip's wait, not one per key
     store.call(
-        OrderCache.CACHE,
+        CacheNames.ORDERS,
         cache ->
             CompletableFuture.allOf(
                     keys.stream().map(cache::removeAsync).toArray(CompletableFuture[]::new))
@@ -47,7 +47,7 @@ public class InfinispanTier implements RemoteTier {
   @Override
   public void clear() {
     store.call(
-        OrderCache.CACHE,
+        CacheNames.ORDERS,
         cache -> {
           cache.clear();
           return null;

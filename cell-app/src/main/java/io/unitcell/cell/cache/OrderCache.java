@@ -41,9 +41,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class OrderCache {
 
-  /** Infinispan cache of order views and first pages. */
-  public static final String CACHE = "orders";
-
   private static final Logger LOG = Logger.getLogger(OrderCache.class);
   private static final String ABSENT = "";
   private static final int MAX_PENDING = 100_000;

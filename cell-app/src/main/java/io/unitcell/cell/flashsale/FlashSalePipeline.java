@@ -2,10 +2,12 @@ package io.unitcell.cell.flashsale;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.cache.CacheNames;
 import io.unitcell.cell.cache.CacheStore;
 import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
 import io.unitcell.cell.order.OrderId;
 import io.unitcell.cell.order.OrderService;
+import io.unitcell.cell.order.RequestHash;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,16 +22,14 @@ import org.jboss.logging.Logger;
 
 /**
  * The flash-sale path: a buyer's claim on an idempotency key, the stock deduction, and the accepted
- * order written to a persistent Infinispan cache (the pipeline, {@value #QUEUE}) before the buyer
- * hears 202. Workers ({@link FlashSaleWorker}) move accepted orders into the database at a bounded
- * rate and only then remove them from the pipeline, so an accepted order is in the pipeline, in the
- * database, or both — never in neither, whatever restarts in between.
+ * order written to a persistent Infinispan cache (the pipeline, {@value
+ * CacheNames#FLASH_SALE_QUEUE}) before the buyer hears 202. Workers ({@link FlashSaleWorker}) move
+ * accepted orders into the database at a bounded rate and only then remove them from the pipeline,
+ * so an accepted order is in the pipeline, in the database, or both — never in neither, whatever
+ * restarts in between.
  */
 @ApplicationScoped
 public class FlashSalePipeline {
-
-  /** Accepted orders not yet in the database, by order id; persistent on the server. */
-  public static final String QUEUE = "flash-sale-queue";
 
   private static final Logger LOG = Logger.getLogger(FlashSalePipeline.class);
   private static final Duration CLAIM_LIFESPAN = Duration.ofDays(1);
@@ -89,13 +89,13 @@ public class FlashSalePipeline {
    * @throws CacheUnavailableException when the cache cannot be used (nothing was accepted)
    */
   public Outcome accept(String userId, int slot, String sku, String key, int quantity) {
-    String requestHash = orders.requestHash(List.of(sku, quantity));
+    String requestHash = RequestHash.ofFlashSaleBuy(sku, quantity);
     String claimKey = claimKey(userId, key);
     OrderId id = reserveId(slot);
     Claim fresh = new Claim(id.value(), requestHash, false, clock.millis());
     Claim claim = fresh;
     String previous =
-        store.putIfAbsent(FlashSaleStock.CACHE, claimKey, fresh.encode(), CLAIM_LIFESPAN);
+        store.putIfAbsent(CacheNames.FLASH_SALE, claimKey, fresh.encode(), CLAIM_LIFESPAN);
     if (previous != null) {
       Claim earlier = Claim.decode(previous);
       if (!earlier.requestHash().equals(requestHash)) {
@@ -164,7 +164,7 @@ public class FlashSalePipeline {
     String entry = write(pending);
     String previous;
     try {
-      previous = store.putIfAbsent(QUEUE, queueKey(id), entry, null);
+      previous = store.putIfAbsent(CacheNames.FLASH_SALE_QUEUE, queueKey(id), entry, null);
     } catch (CacheUnavailableException e) {
       return settleFailedEnqueue(s, taken.subKey(), quantity, claimKey, claim, id, e);
     }
@@ -199,7 +199,9 @@ public class FlashSalePipeline {
       CacheUnavailableException failure) {
     String there;
     try {
-      there = store.putIfAbsent(QUEUE, queueKey(id), TOMBSTONE, Duration.ofHours(1));
+      there =
+          store.putIfAbsent(
+              CacheNames.FLASH_SALE_QUEUE, queueKey(id), TOMBSTONE, Duration.ofHours(1));
     } catch (CacheUnavailableException unknown) {
       throw failure;
     }
@@ -240,7 +242,7 @@ public class FlashSalePipeline {
     for (int attempt = 0; attempt < 8; attempt++) {
       OrderId id = orders.nextId(slot);
       String previous =
-          store.putIfAbsent(FlashSaleStock.CACHE, "id:" + id.value(), "", Duration.ofMinutes(10));
+          store.putIfAbsent(CacheNames.FLASH_SALE, "id:" + id.value(), "", Duration.ofMinutes(10));
       if (previous == null) {
         return id;
       }
@@ -250,7 +252,7 @@ public class FlashSalePipeline {
 
   /** The user's order if it is still in the pipeline. */
   public Optional<PendingOrder> pending(String userId, OrderId id) {
-    String value = store.call(QUEUE, cache -> cache.get(queueKey(id)));
+    String value = store.call(CacheNames.FLASH_SALE_QUEUE, cache -> cache.get(queueKey(id)));
     return Optional.ofNullable(value)
         .filter(v -> !TOMBSTONE.equals(v))
         .map(this::read)
@@ -260,7 +262,7 @@ public class FlashSalePipeline {
   /** Up to {@code max} orders waiting in the pipeline, oldest first within the batch read. */
   public List<PendingOrder> next(int max) {
     return store.call(
-        QUEUE,
+        CacheNames.FLASH_SALE_QUEUE,
         cache -> {
           List<PendingOrder> batch = new ArrayList<>(max);
           try (CloseableIterator<Map.Entry<Object, Object>> entries =
@@ -279,26 +281,27 @@ public class FlashSalePipeline {
 
   /** Removes an order that is now in the database. */
   public void done(PendingOrder order) {
-    store.call(QUEUE, cache -> cache.remove(queueKey(new OrderId(order.orderId()))));
+    store.call(
+        CacheNames.FLASH_SALE_QUEUE, cache -> cache.remove(queueKey(new OrderId(order.orderId()))));
   }
 
   /** Orders waiting in the pipeline. */
   public int backlog() {
-    return store.call(QUEUE, cache -> cache.size());
+    return store.call(CacheNames.FLASH_SALE_QUEUE, cache -> cache.size());
   }
 
   private boolean isKnown(String userId, OrderId id) {
-    String queued = store.call(QUEUE, cache -> cache.get(queueKey(id)));
+    String queued = store.call(CacheNames.FLASH_SALE_QUEUE, cache -> cache.get(queueKey(id)));
     return queued != null ? !TOMBSTONE.equals(queued) : orders.find(userId, id).isPresent();
   }
 
   private boolean replace(String claimKey, String expected, Claim next) {
     MetadataValue<String> current =
-        store.call(FlashSaleStock.CACHE, cache -> cache.getWithMetadata(claimKey));
+        store.call(CacheNames.FLASH_SALE, cache -> cache.getWithMetadata(claimKey));
     return current != null
         && current.getValue().equals(expected)
         && store.call(
-            FlashSaleStock.CACHE,
+            CacheNames.FLASH_SALE,
             cache ->
                 cache.replaceWithVersion(
                     claimKey,
@@ -309,7 +312,7 @@ public class FlashSalePipeline {
 
   private void dropClaim(String claimKey) {
     try {
-      store.call(FlashSaleStock.CACHE, cache -> cache.remove(claimKey));
+      store.call(CacheNames.FLASH_SALE, cache -> cache.remove(claimKey));
     } catch (CacheUnavailableException e) {
       LOG.debugf("claim %s left to expire: %s", claimKey, e.getMessage());
     }

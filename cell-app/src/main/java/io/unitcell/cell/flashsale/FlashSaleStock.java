@@ -2,6 +2,7 @@ package io.unitcell.cell.flashsale;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unitcell.cell.cache.CacheNames;
 import io.unitcell.cell.cache.CacheStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
@@ -15,9 +16,6 @@ import org.infinispan.client.hotrod.MetadataValue;
  */
 @ApplicationScoped
 public class FlashSaleStock {
-
-  /** Cache of sales, stock sub-keys and buyers' claims; persistent on the server. */
-  public static final String CACHE = "flash-sale";
 
   private static final int CAS_ATTEMPTS = 32;
 
@@ -49,13 +47,13 @@ public class FlashSaleStock {
     for (int i = 0; i < sale.subKeys(); i++) {
       long share = stock / sale.subKeys() + (i < stock % sale.subKeys() ? 1 : 0);
       String key = stockKey(sale.sku(), i);
-      store.call(CACHE, cache -> cache.put(key, Long.toString(share)));
+      store.call(CacheNames.FLASH_SALE, cache -> cache.put(key, Long.toString(share)));
     }
-    store.call(CACHE, cache -> cache.put(saleKey(sale.sku()), write(sale)));
+    store.call(CacheNames.FLASH_SALE, cache -> cache.put(saleKey(sale.sku()), write(sale)));
   }
 
   public Optional<FlashSale> sale(String sku) {
-    String value = store.call(CACHE, cache -> cache.get(saleKey(sku)));
+    String value = store.call(CacheNames.FLASH_SALE, cache -> cache.get(saleKey(sku)));
     return Optional.ofNullable(value).map(this::read);
   }
 
@@ -64,7 +62,7 @@ public class FlashSaleStock {
     long left = 0;
     for (int i = 0; i < sale.subKeys(); i++) {
       String key = stockKey(sale.sku(), i);
-      String value = store.call(CACHE, cache -> cache.get(key));
+      String value = store.call(CacheNames.FLASH_SALE, cache -> cache.get(key));
       left += value == null ? 0 : Long.parseLong(value);
     }
     return left;
@@ -78,7 +76,8 @@ public class FlashSaleStock {
       int subKey = (start + i) % sale.subKeys();
       String key = stockKey(sale.sku(), subKey);
       for (int attempt = 0; ; attempt++) {
-        MetadataValue<String> current = store.call(CACHE, cache -> cache.getWithMetadata(key));
+        MetadataValue<String> current =
+            store.call(CacheNames.FLASH_SALE, cache -> cache.getWithMetadata(key));
         if (current == null || Long.parseLong(current.getValue()) < quantity) {
           break;
         }
@@ -88,7 +87,9 @@ public class FlashSaleStock {
         }
         String next = Long.toString(Long.parseLong(current.getValue()) - quantity);
         boolean replaced =
-            store.call(CACHE, cache -> cache.replaceWithVersion(key, next, current.getVersion()));
+            store.call(
+                CacheNames.FLASH_SALE,
+                cache -> cache.replaceWithVersion(key, next, current.getVersion()));
         if (replaced) {
           return new Taken(subKey);
         }
@@ -101,14 +102,16 @@ public class FlashSaleStock {
   public void giveBack(FlashSale sale, int subKey, int quantity) {
     String key = stockKey(sale.sku(), subKey);
     for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      MetadataValue<String> current = store.call(CACHE, cache -> cache.getWithMetadata(key));
+      MetadataValue<String> current =
+          store.call(CacheNames.FLASH_SALE, cache -> cache.getWithMetadata(key));
       long now = current == null ? 0 : Long.parseLong(current.getValue());
       String next = Long.toString(now + quantity);
       boolean replaced =
           current == null
-              ? store.putIfAbsent(CACHE, key, next, null) == null
+              ? store.putIfAbsent(CacheNames.FLASH_SALE, key, next, null) == null
               : store.call(
-                  CACHE, cache -> cache.replaceWithVersion(key, next, current.getVersion()));
+                  CacheNames.FLASH_SALE,
+                  cache -> cache.replaceWithVersion(key, next, current.getVersion()));
       if (replaced) {
         return;
       }

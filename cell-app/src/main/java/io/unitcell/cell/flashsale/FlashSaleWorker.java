@@ -5,13 +5,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.unitcell.cell.api.OrderRequest;
 import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
 import io.unitcell.cell.cache.OrderCache;
 import io.unitcell.cell.degrade.Switches;
 import io.unitcell.cell.degrade.Switches.Switch;
 import io.unitcell.cell.notify.Notifier;
 import io.unitcell.cell.order.DatabaseFailures;
+import io.unitcell.cell.order.NewOrder;
 import io.unitcell.cell.order.OrderId;
 import io.unitcell.cell.order.OrderService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -192,11 +192,10 @@ public class FlashSaleWorker {
         new OrderId(pending.orderId()),
         pending.userId(),
         pending.requestHash(),
-        new OrderRequest(
+        new NewOrder(
             pending.currency(),
             List.of(
-                new OrderRequest.Line(
-                    pending.sku(), pending.quantity(), pending.unitPriceCents()))));
+                new NewOrder.Line(pending.sku(), pending.quantity(), pending.unitPriceCents()))));
   }
 
   private static void sleepQuietly(long millis) {

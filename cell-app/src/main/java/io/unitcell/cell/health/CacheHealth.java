@@ -1,5 +1,6 @@
 package io.unitcell.cell.health;
 
+import io.unitcell.cell.cache.CacheNames;
 import io.unitcell.cell.cache.CacheStore;
 import io.unitcell.cell.cache.CacheStore.CacheUnavailableException;
 import io.unitcell.cell.cache.OrderCache;
@@ -38,7 +39,7 @@ public class CacheHealth implements HealthCheck {
     HealthCheckResponseBuilder response = HealthCheckResponse.named("infinispan").up();
     String state;
     try {
-      store.call(OrderCache.CACHE, c -> c.containsKey("health"));
+      store.call(CacheNames.ORDERS, c -> c.containsKey("health"));
       state = "available";
     } catch (CacheUnavailableException e) {
       state = "degraded: reads served by the database, flash sales refused";

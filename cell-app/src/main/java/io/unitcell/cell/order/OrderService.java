@@ -1,21 +1,14 @@
 package io.unitcell.cell.order;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.faulttolerance.api.RetryWhen;
-import io.unitcell.cell.api.OrderRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.OptimisticLockException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -30,11 +23,14 @@ import org.hibernate.exception.ConstraintViolationException;
  * Orders of this cell's users. Every transaction touches one user's rows only, hence one shard.
  *
  * <p>Fault tolerance, with budgets below the router's upstream time-out (5 s): each database call
- * has a time budget (reads 1 s, writes 1.5 s; Connector/J's socket time-out of 2 s is the hard
- * stop), is retried once only when the database could not be reached (every operation here is
- * idempotent: creation by its key, transitions by re-applying the same action), and sits behind a
- * circuit breaker so that a dead shard fails requests in microseconds instead of holding threads.
- * Writes have a bulkhead each, so that a slow database cannot take every worker thread.
+ * has a time budget (reads 1.5 s, writes 2 s; Connector/J's socket time-out of 2.5 s is the hard
+ * stop of one statement), is retried once only when the database could not be reached (every
+ * operation here is idempotent: creation by its key, transitions by re-applying the same action;
+ * the pipeline's writes are retried by its worker instead), and sits behind a circuit breaker so
+ * that a dead shard fails requests in microseconds instead of holding threads. Writes have a
+ * bulkhead each, so that a slow database cannot take every worker thread. Database calls are
+ * guarded by annotations only, here: each method's budget beside it, overridable per method through
+ * MicroProfile Config ({@code io.unitcell.cell.order.OrderService/create/Timeout/value}).
  */
 @ApplicationScoped
 public class OrderService {
@@ -51,7 +47,6 @@ public class OrderService {
   public static final String FLASH_KEY_PREFIX = "flash:";
 
   @Inject EntityManager em;
-  @Inject ObjectMapper json;
 
   private final OrderIdGenerator ids = new OrderIdGenerator();
 
@@ -85,15 +80,15 @@ public class OrderService {
       successThreshold = 2,
       skipOn = {IdempotencyConflictException.class, TransitionRefusedException.class})
   @Bulkhead(WRITE_CONCURRENCY)
-  public Creation create(String userId, int slot, String idempotencyKey, OrderRequest request) {
-    String requestHash = requestHash(request);
+  public Creation create(String userId, int slot, String idempotencyKey, NewOrder order) {
+    String requestHash = RequestHash.of(order);
     for (int attempt = 1; ; attempt++) {
       OrderId id = ids.next(slot);
       try {
-        OrderEntity order =
+        OrderEntity created =
             QuarkusTransaction.requiringNew()
-                .call(() -> insert(userId, idempotencyKey, requestHash, id, request));
-        return new Creation(order, true);
+                .call(() -> insert(userId, idempotencyKey, requestHash, id, order));
+        return new Creation(created, true);
       } catch (RuntimeException e) {
         if (!isDuplicateKey(e)) {
           throw e;
@@ -130,13 +125,11 @@ public class OrderService {
       delay = 2000,
       successThreshold = 2)
   @Bulkhead(PIPELINE_CONCURRENCY)
-  public Creation persistAccepted(
-      OrderId id, String userId, String requestHash, OrderRequest request) {
+  public Creation persistAccepted(OrderId id, String userId, String requestHash, NewOrder order) {
     String key = FLASH_KEY_PREFIX + id;
     try {
       return new Creation(
-          QuarkusTransaction.requiringNew()
-              .call(() -> insert(userId, key, requestHash, id, request)),
+          QuarkusTransaction.requiringNew().call(() -> insert(userId, key, requestHash, id, order)),
           true);
     } catch (RuntimeException e) {
       if (!isDuplicateKey(e)) {
@@ -301,7 +294,7 @@ public class OrderService {
   }
 
   private OrderEntity insert(
-      String userId, String key, String requestHash, OrderId id, OrderRequest request) {
+      String userId, String key, String requestHash, OrderId id, NewOrder newOrder) {
     Instant now = Instant.now();
     IdempotencyKeyEntity used = new IdempotencyKeyEntity();
     used.userId = userId;
@@ -315,9 +308,9 @@ public class OrderService {
     order.orderId = id.value();
     order.userId = userId;
     order.status = OrderStatus.CREATED;
-    order.currency = request.currency();
-    order.totalCents = request.totalCents();
-    order.linesJson = toJson(request.lines());
+    order.currency = newOrder.currency();
+    order.totalCents = newOrder.totalCents();
+    order.linesJson = CanonicalJson.lines(newOrder.lines());
     order.createdAt = now;
     order.updatedAt = now;
     em.persist(order);
@@ -354,25 +347,5 @@ public class OrderService {
       }
     }
     return null;
-  }
-
-  /** A digest of the request, to tell a retry from another request under the same key. */
-  public String requestHash(Object request) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private String toJson(Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
