@@ -11,7 +11,9 @@ import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.unitcell.bench.operator.OperatorScaleIT.Round;
 import io.unitcell.bench.operator.ReconcileCounter.Reconcile;
 import io.unitcell.bench.operator.RequestCounter.Request;
+import io.unitcell.operator.Samples;
 import io.unitcell.operator.cell.CellReconciler;
+import io.unitcell.operator.crds.CrdValidationTest;
 import io.unitcell.operator.crds.v1alpha1.Cell;
 import io.unitcell.operator.crds.v1alpha1.Topology;
 import io.unitcell.operator.naming.TableNames;
@@ -68,7 +70,7 @@ class OperatorScaleIT {
   @Test
   void sixteenCellsGetACompleteTableAndARestartWritesNothing(
       KubeTestbed testbed, KubernetesClient admin) throws Exception {
-    ScaleFixtures.installCrds(admin, namespace(1));
+    CrdValidationTest.installCrds(admin, namespace(1));
     for (int round = 2; round <= ROUNDS; round++) {
       admin
           .namespaces()
@@ -253,13 +255,13 @@ class OperatorScaleIT {
   /** One YAML stream: the topology, then 16 cells alternating between the zones. */
   static String manifests(KubernetesClient client, String ns) {
     List<HasMetadata> objects = new ArrayList<>();
-    Topology topology = ScaleFixtures.topology(ns, TOPOLOGY, "zone-a", "zone-b");
+    Topology topology = Samples.topology(ns, TOPOLOGY, "zone-a", "zone-b");
     topology.getSpec().setSlots(SLOTS);
     objects.add(topology);
     for (int i = 1; i <= CELLS; i++) {
       boolean a = i % 2 == 1;
       objects.add(
-          ScaleFixtures.cell(
+          Samples.cell(
               ns, cellName(i), TOPOLOGY, a ? "zone-a" : "zone-b", a ? "zone-b" : "zone-a"));
     }
     return objects.stream()

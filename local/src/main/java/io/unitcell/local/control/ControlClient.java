@@ -1,15 +1,18 @@
 package io.unitcell.local.control;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Requests to the supervisor's control API on loopback, as the command line makes them. */
+/**
+ * Requests to the supervisor's control API on loopback, as the command line makes them. Plain
+ * {@link HttpURLConnection}: a one-shot CLI starts it in a few milliseconds, where {@code
+ * java.net.http.HttpClient} costs about half a second of class loading per command.
+ */
 public final class ControlClient {
-
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final int port;
 
@@ -19,14 +22,24 @@ public final class ControlClient {
 
   /** Sends {@code method pathAndQuery} without a body; the answer's code and text. */
   public Control.Answer send(String method, String pathAndQuery, Duration timeout)
-      throws IOException, InterruptedException {
-    var response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(timeout)
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
-    return new Control.Answer(response.statusCode(), response.body());
+      throws IOException {
+    HttpURLConnection connection =
+        (HttpURLConnection)
+            URI.create("http://127.0.0.1:" + port + pathAndQuery).toURL().openConnection();
+    try {
+      connection.setRequestMethod(method);
+      connection.setConnectTimeout((int) Math.min(timeout.toMillis(), 5_000));
+      connection.setReadTimeout((int) timeout.toMillis());
+      if (method.equals("POST") || method.equals("PUT")) {
+        connection.setDoOutput(true);
+        connection.getOutputStream().close();
+      }
+      int code = connection.getResponseCode();
+      InputStream body = code >= 400 ? connection.getErrorStream() : connection.getInputStream();
+      String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+      return new Control.Answer(code, text);
+    } finally {
+      connection.disconnect();
+    }
   }
 }
