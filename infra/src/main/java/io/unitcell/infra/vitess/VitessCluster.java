@@ -1,8 +1,8 @@
 package io.unitcell.infra.vitess;
 
 import io.unitcell.infra.binaries.Binaries;
+import io.unitcell.infra.process.Resources;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -622,13 +622,6 @@ public final class VitessCluster implements AutoCloseable {
   }
 
   private static String resource(String name) {
-    try (InputStream in = VitessCluster.class.getResourceAsStream("/vitess/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource /vitess/" + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read resource /vitess/" + name, e);
-    }
+    return Resources.text(VitessCluster.class, "/vitess/" + name);
   }
 }

@@ -1,12 +1,9 @@
 package io.unitcell.testbed.vitess;
 
+import io.unitcell.infra.process.Resources;
 import io.unitcell.infra.vitess.VitessCluster;
 import io.unitcell.infra.vitess.VitessTablet;
 import io.unitcell.testbed.TestbedLogs;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -156,13 +153,6 @@ public final class VitessTestbed implements AutoCloseable {
   }
 
   private static String resource(String name) {
-    try (InputStream in = VitessTestbed.class.getResourceAsStream("/vitess/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource /vitess/" + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read resource /vitess/" + name, e);
-    }
+    return Resources.text(VitessTestbed.class, "/vitess/" + name);
   }
 }
