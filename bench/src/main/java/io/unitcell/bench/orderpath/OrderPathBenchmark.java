@@ -2,18 +2,16 @@ package io.unitcell.bench.orderpath;
 
 import io.unitcell.bench.orderpath.ClosedLoop.Result;
 import io.unitcell.infra.infinispan.InfinispanServer;
+import io.unitcell.infra.process.HttpProbe;
 import io.unitcell.infra.process.ManagedProcess;
 import io.unitcell.infra.vitess.VitessCluster;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.Planner;
 import io.unitcell.topology.RoutingTable;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,14 +31,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Order creation end to end (HTTP → cell-app → vtgate → MySQL) next to a raw JDBC insert loop on
@@ -70,110 +64,19 @@ public final class OrderPathBenchmark {
   private static final List<String> ZONES = List.of("zone1", "zone2");
   private static final List<String> SHARDS = List.of("-80", "80-");
   private static final Duration APP_READY_TIMEOUT = Duration.ofMinutes(3);
-  private static final String JDBC_PROPERTY_PREFIX =
-      "quarkus.datasource.jdbc.additional-jdbc-properties.";
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^:}]+)(?::([^}]*))?}");
 
-  private final Path repo;
-  private final Path appJar;
-  private final int concurrency;
-  private final Duration warmup;
-  private final Duration measure;
-  private final boolean keepData;
-  private final boolean jfr;
-  private final boolean httpOnly;
-  private final Map<String, String> appEnv;
+  private final OrderPathOptions options;
   private final String runId = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
 
-  private OrderPathBenchmark(
-      Path repo,
-      Path appJar,
-      int concurrency,
-      Duration warmup,
-      Duration measure,
-      boolean keepData,
-      boolean jfr,
-      boolean httpOnly,
-      Map<String, String> appEnv) {
-    this.repo = repo;
-    this.appJar = appJar;
-    this.concurrency = concurrency;
-    this.warmup = warmup;
-    this.measure = measure;
-    this.keepData = keepData;
-    this.jfr = jfr;
-    this.httpOnly = httpOnly;
-    this.appEnv = appEnv;
+  private OrderPathBenchmark(OrderPathOptions options) {
+    this.options = options;
   }
 
   public static void main(String[] args) {
-    Path repo = Path.of(".");
-    Path appJar = null;
-    int seconds = 30;
-    int concurrency = 16;
-    // on 2 cores the app's JIT needs ~60 s of load before its throughput levels off (with 10 s
-    // it was still climbing from 116 to 186 orders/s through the measured 30 s); vtgate, MySQL and
-    // the JDBC side level off after ~20 s
-    int warmupSeconds = 300;
-    boolean keepData = false;
-    boolean jfr = false;
-    boolean httpOnly = false;
-    Map<String, String> appEnv = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--keep-data")) {
-        keepData = true;
-        continue;
-      }
-      if (arg.equals("--jfr")) {
-        jfr = true;
-        continue;
-      }
-      if (arg.equals("--http-only")) {
-        httpOnly = true;
-        continue;
-      }
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (arg) {
-        case "--repo" -> repo = Path.of(require(arg, value));
-        case "--app-jar" -> appJar = Path.of(require(arg, value));
-        case "--seconds" -> seconds = positive(arg, value);
-        case "--concurrency" -> concurrency = positive(arg, value);
-        case "--warmup" -> warmupSeconds = positive(arg, value);
-        case "--app-env" -> {
-          String assignment = require(arg, value);
-          int eq = assignment.indexOf('=');
-          if (eq < 1) {
-            usage("--app-env needs NAME=VALUE, got " + assignment);
-          }
-          appEnv.put(assignment.substring(0, eq), assignment.substring(eq + 1));
-        }
-        default -> usage("unknown argument " + arg);
-      }
-      i++;
-    }
-    repo = repo.toAbsolutePath().normalize();
-    if (appJar == null) {
-      appJar = repo.resolve("cell-app/target/quarkus-app/quarkus-run.jar");
-    }
-    appJar = appJar.toAbsolutePath().normalize();
-    if (!Files.isRegularFile(appJar)) {
-      usage("no cell-app jar at " + appJar + "; build it with mvn -pl cell-app -am package");
-    }
+    OrderPathOptions options = OrderPathOptions.parse(args);
     int exit;
     try {
-      exit =
-          new OrderPathBenchmark(
-                  repo,
-                  appJar,
-                  concurrency,
-                  Duration.ofSeconds(warmupSeconds),
-                  Duration.ofSeconds(seconds),
-                  keepData,
-                  jfr,
-                  httpOnly,
-                  appEnv)
-              .run();
+      exit = new OrderPathBenchmark(options).run();
     } catch (RuntimeException e) {
       System.out.flush();
       System.err.println("order-path: FAILED");
@@ -186,11 +89,16 @@ public final class OrderPathBenchmark {
   }
 
   private int run() {
+    Path repo = options.repo();
+    int concurrency = options.concurrency();
+    Duration warmup = options.warmup();
+    Duration measure = options.measure();
     Path db = repo.resolve("cell-app/src/main/resources/db");
     String schema = read(db.resolve("schema.sql"));
     String vschema = read(db.resolve("vschema.json"));
     Map<String, String> jdbcProperties =
-        appJdbcProperties(repo.resolve("cell-app/src/main/resources/application.properties"));
+        AppSettings.jdbcProperties(
+            repo.resolve("cell-app/src/main/resources/application.properties"));
     Path runDir = newRunDirectory();
     String secret = UUID.randomUUID().toString();
     log(
@@ -200,7 +108,7 @@ public final class OrderPathBenchmark {
         concurrency,
         warmup.toSeconds(),
         measure.toSeconds(),
-        httpOnly ? "HTTP phase only" : "HTTP phase first, then JDBC",
+        options.httpOnly() ? "HTTP phase only" : "HTTP phase first, then JDBC",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
         runDir);
@@ -219,7 +127,7 @@ public final class OrderPathBenchmark {
               .vschema(vschema)
               .start();
       String appDbUrl = "jdbc:mysql://127.0.0.1:" + vitess.vtgatePort() + "/" + KEYSPACE;
-      String jdbcUrl = rawJdbcUrl(appDbUrl, jdbcProperties);
+      String jdbcUrl = AppSettings.rawJdbcUrl(appDbUrl, jdbcProperties);
 
       long step = System.nanoTime();
       cache = InfinispanServer.start(runDir.resolve("infinispan"));
@@ -235,9 +143,9 @@ public final class OrderPathBenchmark {
       env.put("UNITCELL_CACHE_HOSTS", cache.hosts());
       env.put("QUARKUS_HTTP_PORT", Integer.toString(appPort));
       env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-      if (!appEnv.isEmpty()) {
-        log("cell-app environment added with --app-env: %s", appEnv);
-        env.putAll(appEnv);
+      if (!options.appEnv().isEmpty()) {
+        log("cell-app environment added with --app-env: %s", options.appEnv());
+        env.putAll(options.appEnv());
       }
       step = System.nanoTime();
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -246,15 +154,14 @@ public final class OrderPathBenchmark {
       command.add("-Xmx512m"); // as CellAppProcess runs the packaged app
       // GC pauses of the app, to read next to its latency outliers
       command.add("-Xlog:gc:file=" + runDir.resolve("cell-app-gc.log") + ":uptime,level");
-      if (jfr) {
+      if (options.jfr()) {
         command.addAll(AppProfile.jvmOptions(runDir));
       }
-      command.addAll(List.of("-jar", appJar.toString()));
+      command.addAll(List.of("-jar", options.appJar().toString()));
       app = ManagedProcess.start("cell-app", command, runDir, env, runDir.resolve("cell-app-work"));
       URI base = URI.create("http://127.0.0.1:" + appPort);
       HttpClient client = HttpOrders.client();
-      app.awaitReady(
-          APP_READY_TIMEOUT, () -> status(client, base.resolve("/q/health/ready")) == 200);
+      app.awaitReady(APP_READY_TIMEOUT, () -> HttpProbe.ok(appPort, "/q/health/ready"));
       log(
           "cell-app up (pid %d, port %d) in %.1fs; log %s",
           app.pid(), appPort, seconds(step), app.log());
@@ -267,7 +174,7 @@ public final class OrderPathBenchmark {
       long appPid = app.pid();
       AtomicReference<CpuUsage> cpuFrom = new AtomicReference<>();
       AtomicReference<CpuUsage> cpuTo = new AtomicReference<>();
-      AppProfile profile = jfr ? new AppProfile(appPid, base, runDir) : null;
+      AppProfile profile = options.jfr() ? new AppProfile(appPid, base, runDir) : null;
       if (profile != null) {
         profile.scrapeDuringWarmUp();
       }
@@ -306,22 +213,10 @@ public final class OrderPathBenchmark {
       log(
           "cell-app stopped in %.1fs (so it does not share the machine with the JDBC phase)",
           seconds(step));
-      if (httpOnly) {
+      if (options.httpOnly()) {
         // --http-only (profiling the app): no JDBC phase, no ratios
         boolean rowsMatch = verifyRows(jdbcUrl, List.of(http));
-        System.out.printf(
-            Locale.ROOT,
-            "%n== http only: %d virtual users, %d s warm-up + %d s measured: %d orders, %d errors,"
-                + " %.1f orders/s, p50 %.2f ms, p99 %.2f ms%n",
-            concurrency,
-            warmup.toSeconds(),
-            measure.toSeconds(),
-            http.orders(),
-            http.errorCount(),
-            http.throughput(),
-            http.percentileMillis(50),
-            http.percentileMillis(99));
-        System.out.println("cpu core-seconds, measured http phase: " + httpCpu);
+        OrderPathReport.printHttpOnly(options, http, httpCpu);
         return http.errorCount() == 0 && rowsMatch && http.orders() > 0 ? 0 : 1;
       }
 
@@ -351,7 +246,7 @@ public final class OrderPathBenchmark {
       log("JDBC phase done: %d orders, %d errors", jdbc.orders(), jdbc.errorCount());
 
       boolean rowsMatch = verifyRows(jdbcUrl, List.of(http, jdbc));
-      report(http, jdbc, httpCpu, jdbcCpu);
+      OrderPathReport.print(options, http, jdbc, httpCpu, jdbcCpu);
       boolean clean = http.errorCount() == 0 && jdbc.errorCount() == 0 && rowsMatch;
       if (!clean) {
         System.out.println(
@@ -363,7 +258,7 @@ public final class OrderPathBenchmark {
       closeQuietly(app);
       closeQuietly(cache);
       closeQuietly(vitess);
-      if (vitess != null && !keepData) {
+      if (vitess != null && !options.keepData()) {
         // ~0.8 GB a run (4 mysqld, etcd); the logs stay
         deleteQuietly(vitess.runDirectory().resolve("vtdataroot"));
         deleteQuietly(vitess.runDirectory().resolve("etcd"));
@@ -384,7 +279,7 @@ public final class OrderPathBenchmark {
         PreparedStatement shardOf =
             c.prepareStatement("select shard from user_hash where id = ?")) {
       int candidate = 0;
-      for (int i = 0; i < concurrency; i++) {
+      for (int i = 0; i < options.concurrency(); i++) {
         String wanted = SHARDS.get(i % SHARDS.size());
         for (int tries = 0; ; tries++) {
           if (tries == 1000) {
@@ -463,84 +358,6 @@ public final class OrderPathBenchmark {
     }
   }
 
-  private void report(Result http, Result jdbc, String httpCpu, String jdbcCpu) {
-    System.out.println();
-    System.out.printf(
-        Locale.ROOT,
-        "== order creation: %d virtual users per side, %d s warm-up + %d s measured per side;"
-            + " HTTP phase first, then JDBC%n",
-        concurrency,
-        warmup.toSeconds(),
-        measure.toSeconds());
-    System.out.println(
-        "http = POST /orders (java.net.http, HTTP/1.1 keep-alive) -> cell-app -> vtgate;"
-            + " jdbc = 2 inserts + commit per order, one Connector/J connection per thread ->"
-            + " same vtgate");
-    System.out.printf(
-        Locale.ROOT,
-        "%-5s %9s %7s %9s %9s %9s %9s %9s %9s%n",
-        "side",
-        "requests",
-        "errors",
-        "orders/s",
-        "p50 ms",
-        "p99 ms",
-        "p99.9 ms",
-        "max ms",
-        "mean ms");
-    for (Result r : List.of(http, jdbc)) {
-      System.out.printf(
-          Locale.ROOT,
-          "%-5s %9d %7d %9.1f %9.2f %9.2f %9.2f %9.2f %9.2f%n",
-          r.side(),
-          r.requests(),
-          r.errorCount(),
-          r.throughput(),
-          r.percentileMillis(50),
-          r.percentileMillis(99),
-          r.percentileMillis(99.9),
-          r.maxMillis(),
-          r.meanMillis());
-    }
-    for (Result r : List.of(http, jdbc)) {
-      if (r.errorCount() > 0 || r.warmupErrors() > 0) {
-        System.out.printf(
-            "%s errors: measured %s, warm-up %d; e.g. %s%n",
-            r.side(),
-            r.errors(),
-            r.warmupErrors(),
-            r.examples().entrySet().stream()
-                .map(e -> e.getKey() + ": " + e.getValue())
-                .collect(Collectors.joining(" | ")));
-      }
-    }
-    System.out.printf(
-        Locale.ROOT,
-        "measured windows: http %.1f s, jdbc %.1f s; warm-up orders: http %d, jdbc %d%n",
-        http.window().toMillis() / 1000.0,
-        jdbc.window().toMillis() / 1000.0,
-        http.warmupOrders(),
-        jdbc.warmupOrders());
-    System.out.println("cpu core-seconds, measured http phase: " + httpCpu);
-    System.out.println("cpu core-seconds, measured jdbc phase: " + jdbcCpu);
-    System.out.printf(
-        Locale.ROOT,
-        "http/jdbc throughput ratio %s%n",
-        ratio(http.throughput(), jdbc.throughput()));
-    System.out.printf(
-        Locale.ROOT,
-        "http/jdbc p50 ratio %s%n",
-        ratio(http.percentileMillis(50), jdbc.percentileMillis(50)));
-    System.out.printf(
-        Locale.ROOT,
-        "http/jdbc p99 ratio %s%n",
-        ratio(http.percentileMillis(99), jdbc.percentileMillis(99)));
-  }
-
-  private static String ratio(double a, double b) {
-    return b > 0 && !Double.isNaN(a) ? String.format(Locale.ROOT, "%.2f", a / b) : "n/a";
-  }
-
   /** The routing table file: cell-1 owns all 1024 slots and serves at the app's address. */
   private static Path writeRoutingTable(Path runDir, int appPort) {
     RoutingTable table =
@@ -555,63 +372,6 @@ public final class OrderPathBenchmark {
       throw new UncheckedIOException(e);
     }
     return file;
-  }
-
-  /**
-   * The Connector/J properties the app sets ({@code additional-jdbc-properties}, user), read from
-   * its application.properties so the raw side connects exactly as the app does.
-   */
-  static Map<String, String> appJdbcProperties(Path applicationProperties) {
-    Properties properties = new Properties();
-    try (Reader in = Files.newBufferedReader(applicationProperties, StandardCharsets.UTF_8)) {
-      properties.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + applicationProperties, e);
-    }
-    Map<String, String> jdbc = new LinkedHashMap<>();
-    List<String> names = new ArrayList<>(properties.stringPropertyNames());
-    names.sort(null);
-    for (String name : names) {
-      if (name.startsWith(JDBC_PROPERTY_PREFIX)) {
-        jdbc.put(
-            name.substring(JDBC_PROPERTY_PREFIX.length()), resolve(properties.getProperty(name)));
-      }
-    }
-    String user = properties.getProperty("quarkus.datasource.username");
-    if (user != null) {
-      jdbc.put("user", resolve(user));
-    }
-    if (jdbc.isEmpty()) {
-      throw new IllegalStateException(
-          "no " + JDBC_PROPERTY_PREFIX + "* in " + applicationProperties);
-    }
-    return jdbc;
-  }
-
-  /** {@code ${ENV_VAR:default}} as the app resolves it in this environment. */
-  private static String resolve(String value) {
-    Matcher m = PLACEHOLDER.matcher(value.trim());
-    if (!m.matches()) {
-      return value.trim();
-    }
-    String fromEnv = System.getenv(m.group(1));
-    return fromEnv != null ? fromEnv : m.group(2) == null ? "" : m.group(2);
-  }
-
-  private static String rawJdbcUrl(String base, Map<String, String> properties) {
-    return base
-        + "?"
-        + properties.entrySet().stream()
-            .map(e -> e.getKey() + "=" + e.getValue())
-            .collect(Collectors.joining("&"));
-  }
-
-  private static int status(HttpClient client, URI uri) throws Exception {
-    return client
-        .send(
-            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
   }
 
   private static void closeQuietly(AutoCloseable resource) {
@@ -687,33 +447,5 @@ public final class OrderPathBenchmark {
   static void log(String format, Object... args) {
     System.out.println(
         LocalTime.now().format(TIME) + " order-path: " + String.format(Locale.ROOT, format, args));
-  }
-
-  private static String require(String arg, String value) {
-    if (value == null) {
-      usage(arg + " needs a value");
-    }
-    return value;
-  }
-
-  private static int positive(String arg, String value) {
-    try {
-      int n = Integer.parseInt(require(arg, value));
-      if (n > 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    usage(arg + " must be a positive integer, got " + value);
-    return 0;
-  }
-
-  private static void usage(String problem) {
-    System.err.println("order-path: " + problem);
-    System.err.println(
-        "usage: OrderPathBenchmark --repo DIR [--seconds N] [--concurrency C] [--warmup N]"
-            + " [--app-jar FILE] [--keep-data] [--jfr] [--http-only] [--app-env NAME=VALUE]...");
-    System.exit(2);
   }
 }

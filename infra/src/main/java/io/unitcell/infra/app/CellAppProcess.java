@@ -68,6 +68,11 @@ public final class CellAppProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Completes when the instance has exited (crashed, killed or stopped). */
+  public java.util.concurrent.CompletableFuture<Void> onExit() {
+    return process.onExit();
+  }
+
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }

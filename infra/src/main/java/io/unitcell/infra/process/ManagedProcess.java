@@ -91,6 +91,11 @@ public final class ManagedProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Completes when the process has exited, however it ended. */
+  public java.util.concurrent.CompletableFuture<Void> onExit() {
+    return process.onExit().thenApply(p -> null);
+  }
+
   /**
    * Polls {@code ready} until it answers true. Fails at once, with the end of the log, when the
    * process exits, and after {@code timeout} when it never gets ready.

@@ -1,11 +1,6 @@
 package io.unitcell.infra.vitess;
 
 import io.unitcell.infra.binaries.Binaries;
-import io.unitcell.infra.process.Resources;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +8,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -26,7 +20,7 @@ import java.util.stream.Collectors;
  * vtgate would not send replica reads to another zone. Everything listens on 127.0.0.1.
  *
  * <p>A directory that holds a cluster stopped with {@link #close} is started again with its data,
- * ports and primaries (as the last reparent left them); see {@link Builder#start}.
+ * ports and primaries (as the last reparent left them); see {@link VitessClusterBuilder#start}.
  *
  * <p>Keyspaces use durability policy {@code none} (asynchronous replication): this MySQL build has
  * no semi-sync plugins, and with one replica per shard {@code semi_sync} would block every write
@@ -51,27 +45,27 @@ public final class VitessCluster implements AutoCloseable {
   static final String MYSQL_SERVER_VERSION = "8.0.31-Vitess";
 
   static final Duration TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration MYSQL_TIMEOUT = Duration.ofMinutes(3);
 
-  private final List<String> keyspaces;
-  private final Map<String, String> primaryZones;
-  private final List<String> zones;
-  private final List<String> shards;
-  private final Binaries binaries;
-  private final Path runDir;
-  private final Path dataRoot;
-  private final Ports ports;
-  private final boolean resumed;
-  private final Consumer<String> progress;
-  private final Map<String, String> env;
-  private final ControlPlane controlPlane;
-  private final List<TabletNode> nodes = new ArrayList<>();
-  private final Thread shutdownHook = new Thread(this::close, "vitess-cluster-shutdown");
-  private Vtgate vtgate;
-  private Duration startupTime;
+  final List<String> keyspaces;
+  final Map<String, String> primaryZones;
+  final List<String> zones;
+  final List<String> shards;
+  final Binaries binaries;
+  final Path runDir;
+  final Path dataRoot;
+  final Ports ports;
+  final boolean resumed;
+  final Consumer<String> progress;
+  final Map<String, String> env;
+  final ControlPlane controlPlane;
+  final List<TabletNode> nodes = new ArrayList<>();
+  final Thread shutdownHook = new Thread(this::close, "vitess-cluster-shutdown");
+  Vtgate vtgate;
+  Duration startupTime;
   private boolean closed;
 
-  private VitessCluster(Builder options, Map<String, String> primaryZones, List<Integer> kept) {
+  VitessCluster(
+      VitessClusterBuilder options, Map<String, String> primaryZones, List<Integer> kept) {
     this.binaries = options.binaries != null ? options.binaries : Binaries.locate();
     this.runDir = options.directory;
     this.dataRoot = runDir.resolve("vtdataroot");
@@ -93,260 +87,23 @@ public final class VitessCluster implements AutoCloseable {
   }
 
   /** A cluster kept in {@code directory} (its logs, data and layout). */
-  public static Builder builder(Path directory) {
-    return new Builder(directory);
+  public static VitessClusterBuilder builder(Path directory) {
+    return new VitessClusterBuilder(directory);
   }
 
-  /** Options of a {@link VitessCluster}. */
-  public static final class Builder {
-    private final Path directory;
-    private final Map<String, String> keyspaces = new LinkedHashMap<>();
-    private List<String> zones = List.of();
-    private List<String> shards = List.of();
-    private String schemaSql;
-    private String vschemaJson;
-    private Binaries binaries;
-    private Consumer<String> progress = System.out::println;
-
-    private Builder(Path directory) {
-      this.directory = directory.toAbsolutePath().normalize();
-    }
-
-    /**
-     * Vitess cells (zones), the first also vtgate's own. Names without {@code -}: tablet aliases
-     * are {@code <cell>-<uid>}.
-     */
-    public Builder zones(List<String> zones) {
-      for (String zone : zones) {
-        if (!zone.matches("[a-zA-Z0-9_]+")) {
-          throw new IllegalArgumentException(
-              "Vitess cell name " + zone + ": letters, digits and _ only");
-        }
-      }
-      this.zones = List.copyOf(zones);
-      return this;
-    }
-
-    /** Shards of every keyspace, e.g. {@code List.of("-")} for one or {@code -80, 80-}. */
-    public Builder shards(List<String> shards) {
-      this.shards = List.copyOf(shards);
-      return this;
-    }
-
-    /** A keyspace with its shards' primaries in the first zone. */
-    public Builder addKeyspace(String keyspace) {
-      keyspaces.put(keyspace, null);
-      return this;
-    }
-
-    /**
-     * A keyspace with its shards' primaries in {@code primaryZone} and replicas in every other
-     * zone.
-     */
-    public Builder addKeyspace(String keyspace, String primaryZone) {
-      keyspaces.put(keyspace, primaryZone);
-      return this;
-    }
-
-    /** DDL applied with {@code ApplySchema} to every shard; semicolon-separated statements. */
-    public Builder schema(String sql) {
-      this.schemaSql = sql;
-      return this;
-    }
-
-    /** The keyspaces' VSchema as JSON ({@code "sharded": true}, a vindex for every table). */
-    public Builder vschema(String json) {
-      this.vschemaJson = json;
-      return this;
-    }
-
-    /** Where the binaries are; default {@link Binaries#locate()}. */
-    public Builder binaries(Binaries binaries) {
-      this.binaries = binaries;
-      return this;
-    }
-
-    /** Where the start's progress lines ({@code vitess: ...}) go; default standard output. */
-    public Builder progress(Consumer<String> progress) {
-      this.progress = Objects.requireNonNull(progress);
-      return this;
-    }
-
-    /**
-     * Starts every process; returns once vtgate serves all shards, else fails with a log tail. When
-     * the directory holds a cluster that was stopped, that one starts again (same ports, data,
-     * primaries, schema); it must have been built with the same keyspaces, zones and shards.
-     * Anything else in the directory (a start that never finished) is deleted first.
-     */
-    public VitessCluster start() {
-      if (zones.isEmpty() || shards.isEmpty() || keyspaces.isEmpty()) {
-        throw new IllegalArgumentException("a cluster needs zones, shards and a keyspace");
-      }
-      Map<String, String> primaryZones = new LinkedHashMap<>();
-      keyspaces.forEach(
-          (name, zone) -> {
-            String primary = zone == null ? zones.get(0) : zone;
-            if (!zones.contains(primary)) {
-              throw new IllegalArgumentException(
-                  "keyspace " + name + ": primary zone " + primary + " is not one of " + zones);
-            }
-            primaryZones.put(name, primary);
-          });
-      String shape = ClusterLayout.describe(primaryZones, zones, shards);
-      List<Integer> kept = ClusterLayout.keptPorts(directory, shape).orElse(null);
-      if (kept == null) {
-        Objects.requireNonNull(schemaSql, "a new cluster needs a schema");
-        Objects.requireNonNull(vschemaJson, "a new cluster needs a vschema");
-        ClusterLayout.prepareEmpty(directory, progress);
-      }
-      VitessCluster cluster = new VitessCluster(this, primaryZones, kept);
-      try {
-        if (cluster.resumed) {
-          cluster.resume();
-        } else {
-          cluster.boot(schemaSql, vschemaJson);
-          ClusterLayout.save(directory, shape, cluster.ports.handedOut());
-        }
-        return cluster;
-      } catch (RuntimeException e) {
-        cluster.close();
-        throw e;
-      }
-    }
-  }
-
-  /** Whether {@code directory} holds a stopped cluster that {@link Builder#start} resumes. */
+  /**
+   * Whether {@code directory} holds a stopped cluster that {@link VitessClusterBuilder#start}
+   * resumes.
+   */
   public static boolean holdsCluster(Path directory) {
     return ClusterLayout.exists(directory);
   }
 
-  /** Whether {@link Builder#start} started a kept cluster again rather than a new one. */
+  /**
+   * Whether {@link VitessClusterBuilder#start} started a kept cluster again rather than a new one.
+   */
   public boolean resumed() {
     return resumed;
-  }
-
-  /**
-   * Starts a stopped cluster again: mysqld on its data, etcd with the topology (cells, keyspaces,
-   * shard records with their primaries), the tablets (a tablet that its shard names as primary
-   * starts as one and is made writable; the others are told to replicate again), vtgate. No schema
-   * is applied: it is in the data.
-   */
-  private void resume() {
-    long started = System.nanoTime();
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
-    createNodes();
-    nodes.forEach(TabletNode::startMysql);
-
-    long step = System.nanoTime();
-    controlPlane.startEtcd();
-    controlPlane.connect();
-    controlPlane.startVtctld(zones.get(0));
-    progress("etcd and vtctld up with the kept topology", step);
-
-    step = System.nanoTime();
-    nodes.forEach(node -> node.awaitMysql(MYSQL_TIMEOUT));
-    progress(nodes.size() + " mysqld started on their data", step);
-
-    step = System.nanoTime();
-    startTablets();
-    List<VitessTablet> primaries = new ArrayList<>();
-    for (String name : keyspaces) {
-      for (String shard : shards) {
-        primaries.add(primaryOf(name, shard));
-      }
-    }
-    // a restarted primary serves as one but its mysqld starts read-only, and replicas do not
-    // replicate until told
-    Parallel.forEach(primaries, primary -> vtctldclient("SetWritable", primary.alias(), "true"));
-    Parallel.forEach(
-        tablets().stream().filter(t -> !primaries.contains(t)).toList(),
-        replica -> vtctldclient("StartReplication", replica.alias()));
-    rebuildAndAwaitHealthy();
-    progress(
-        nodes.size()
-            + " vttablets up, primaries "
-            + primaries.stream().map(VitessTablet::alias).toList(),
-        step);
-
-    startVtgate();
-    startupTime = Duration.ofNanos(System.nanoTime() - started);
-    say(
-        String.format(
-            "vitess: started again in %.1fs: vtgate 127.0.0.1:%d (logs and data in %s)",
-            startupTime.toMillis() / 1000.0, vtgatePort(), runDir));
-  }
-
-  private void boot(String schemaSql, String vschemaJson) {
-    long started = System.nanoTime();
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
-    writeFiles(schemaSql, vschemaJson);
-    createNodes();
-    nodes.forEach(TabletNode::startMysql);
-
-    long step = System.nanoTime();
-    controlPlane.startEtcd();
-    progress("etcd up", step);
-
-    step = System.nanoTime();
-    controlPlane.createTopology(zones, keyspaces, shards);
-    controlPlane.startVtctld(zones.get(0));
-    progress("topology created, vtctld up", step);
-
-    step = System.nanoTime();
-    nodes.forEach(node -> node.awaitMysql(MYSQL_TIMEOUT));
-    progress(nodes.size() + " mysqld initialised (in parallel)", step);
-
-    step = System.nanoTime();
-    startTablets();
-    progress(nodes.size() + " vttablets up", step);
-
-    step = System.nanoTime();
-    List<VitessTablet> primaries =
-        tablets().stream().filter(t -> t.zone().equals(primaryZones.get(t.keyspace()))).toList();
-    Parallel.forEach(
-        primaries,
-        primary ->
-            vtctldclient(
-                "PlannedReparentShard",
-                primary.keyspace() + "/" + primary.shard(),
-                "--new-primary",
-                primary.alias()));
-    rebuildAndAwaitHealthy();
-    progress("primaries elected " + primaryZones, step);
-
-    step = System.nanoTime();
-    for (String name : keyspaces) {
-      vtctldclient("ApplySchema", "--sql-file", runDir.resolve("schema.sql").toString(), name);
-      vtctldclient(
-          "ApplyVSchema", "--vschema-file", runDir.resolve("vschema.json").toString(), name);
-    }
-    progress("schema and vschema applied to " + keyspaces, step);
-
-    startVtgate();
-    startupTime = Duration.ofNanos(System.nanoTime() - started);
-    say(
-        String.format(
-            "vitess: ready in %.1fs: vtgate 127.0.0.1:%d (logs and data in %s)",
-            startupTime.toMillis() / 1000.0, vtgatePort(), runDir));
-  }
-
-  private void startTablets() {
-    nodes.forEach(node -> node.startTablet(controlPlane.topologyFlags(), MYSQL_SERVER_VERSION));
-    nodes.forEach(node -> node.awaitTablet(TIMEOUT));
-  }
-
-  /** Has the serving graph complete before vtgate starts (tablets build it in the background). */
-  private void rebuildAndAwaitHealthy() {
-    keyspaces.forEach(
-        name -> vtctldclient("RebuildKeyspaceGraph", "--cells", String.join(",", zones), name));
-    nodes.forEach(node -> node.awaitHealthy(TIMEOUT));
-  }
-
-  private void startVtgate() {
-    long step = System.nanoTime();
-    vtgate = Vtgate.start(binaries, controlPlane.topologyFlags(), runDir, env, ports, zones);
-    vtgate.awaitServing(keyspaces, shards, TIMEOUT);
-    progress("vtgate up", step);
   }
 
   /** Every keyspace, in the order they were added. */
@@ -362,7 +119,7 @@ public final class VitessCluster implements AutoCloseable {
     return shards;
   }
 
-  /** How long {@link Builder#start} took. */
+  /** How long {@link VitessClusterBuilder#start} took. */
   public Duration startupTime() {
     return startupTime;
   }
@@ -556,55 +313,12 @@ public final class VitessCluster implements AutoCloseable {
     progress("stopped", step);
   }
 
-  private void progress(String what, long sinceNanos) {
+  void progress(String what, long sinceNanos) {
     say(String.format("vitess: %s %.1fs", what, (System.nanoTime() - sinceNanos) / 1e9));
   }
 
-  private void say(String line) {
+  void say(String line) {
     progress.accept(line);
-  }
-
-  private void createNodes() {
-    for (int k = 0; k < keyspaces.size(); k++) {
-      for (int sh = 0; sh < shards.size(); sh++) {
-        for (int z = 0; z < zones.size(); z++) {
-          String zone = zones.get(z);
-          int tabletUid = 101 + sh + 100 * z + 1000 * k;
-          VitessTablet tablet =
-              new VitessTablet(
-                  VitessTablet.alias(zone, tabletUid),
-                  zone,
-                  shards.get(sh),
-                  tabletUid,
-                  ports.next(),
-                  ports.next(),
-                  ports.next(),
-                  keyspaces.get(k));
-          nodes.add(new TabletNode(tablet, binaries, dataRoot, runDir, env, ports.next()));
-        }
-      }
-    }
-    for (TabletNode node : nodes) {
-      for (Path socket : node.sockets()) {
-        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > 100) {
-          throw new IllegalStateException(
-              "unix socket path too long for Linux (108 bytes at most): "
-                  + socket
-                  + "; keep the cluster in a directory with a shorter path");
-        }
-      }
-    }
-  }
-
-  private void writeFiles(String schemaSql, String vschemaJson) {
-    try {
-      Files.createDirectories(dataRoot);
-      Files.writeString(runDir.resolve("extra-my.cnf"), resource("extra-my.cnf"));
-      Files.writeString(runDir.resolve("schema.sql"), schemaSql);
-      Files.writeString(runDir.resolve("vschema.json"), vschemaJson);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write configuration to " + runDir, e);
-    }
   }
 
   private TabletNode node(VitessTablet tablet) {
@@ -614,14 +328,10 @@ public final class VitessCluster implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("not a tablet of this cluster: " + tablet));
   }
 
-  private String requireShard(String shard) {
+  String requireShard(String shard) {
     if (!shards.contains(shard)) {
       throw new IllegalArgumentException("unknown shard " + shard + "; shards are " + shards);
     }
     return shard;
-  }
-
-  private static String resource(String name) {
-    return Resources.text(VitessCluster.class, "/vitess/" + name);
   }
 }

@@ -231,11 +231,11 @@ public final class Cli {
       System.err.print("switchover refused: " + started.body());
       return 1;
     }
-    // follow its progress lines until it ends
+    // follow its progress lines until it ends: each request returns with the next line
     long printed = 0;
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     while (System.nanoTime() < deadline) {
-      Control.Answer now = control(control.get(), "GET", path, 10);
+      Control.Answer now = control(control.get(), "GET", path + "?after=" + printed, 30);
       List<String> lines = now.body().lines().toList();
       String phase = lines.isEmpty() ? "" : lines.get(0).replace("phase ", "");
       List<String> progress = lines.subList(Math.min(1, lines.size()), lines.size());
@@ -244,10 +244,9 @@ public final class Cli {
       if (phase.equals("DONE")) {
         return 0;
       }
-      if (phase.equals("ABORTED")) {
+      if (phase.equals("ABORTED") || now.code() != 200) {
         return 1;
       }
-      Thread.sleep(500);
     }
     System.err.println("switchover: still under way after 5 minutes; see ./unitcell status");
     return 1;
@@ -255,8 +254,7 @@ public final class Cli {
 
   /** A request to the supervisor's control API on loopback, without a body. */
   private static Control.Answer control(
-      int port, String method, String pathAndQuery, int timeoutSeconds)
-      throws IOException, InterruptedException {
+      int port, String method, String pathAndQuery, int timeoutSeconds) throws IOException {
     return new ControlClient(port).send(method, pathAndQuery, Duration.ofSeconds(timeoutSeconds));
   }
 

@@ -6,19 +6,25 @@ import io.unitcell.local.manifest.Manifests.InvalidManifestException;
 import io.unitcell.local.state.LocalState;
 import io.unitcell.local.token.DevTokens;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -33,16 +39,17 @@ final class Lifecycle {
   private Lifecycle() {}
 
   /**
-   * The supervisor's classpath: the CLI runs on a small one (what its own commands use); the
-   * supervisor needs the infrastructure's libraries too. {@code ./unitcell} passes it.
+   * The supervisor's classpath: this CLI's own jar and the infrastructure's libraries copied next
+   * to it ({@code local/target/lib}); the CLI itself runs on the few jars it uses.
    */
   private static String supervisorClasspath() {
-    String classpath = System.getProperty("unitcell.supervisor.classpath");
-    if (classpath == null || classpath.isBlank()) {
-      throw new IllegalStateException(
-          "unitcell.supervisor.classpath is not set: start the CLI through ./unitcell");
+    try {
+      Path self =
+          Path.of(Lifecycle.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return self + File.pathSeparator + self.resolveSibling("lib").resolve("*");
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("cannot tell where the CLI's jar is", e);
     }
-    return classpath;
   }
 
   static int up(LocalState state, List<String> args) throws Exception {
@@ -110,8 +117,11 @@ final class Lifecycle {
             .start();
     Instant deadline = Instant.now().plus(UP_TIMEOUT);
     try (BufferedReader log =
-        new BufferedReader(
-            new InputStreamReader(Files.newInputStream(state.logFile()), StandardCharsets.UTF_8))) {
+            new BufferedReader(
+                new InputStreamReader(
+                    Files.newInputStream(state.logFile()), StandardCharsets.UTF_8));
+        WatchService changes = FileSystems.getDefault().newWatchService()) {
+      state.dir().register(changes, StandardWatchEventKinds.ENTRY_MODIFY);
       log.skip(offset);
       while (true) {
         String line = log.readLine();
@@ -123,7 +133,12 @@ final class Lifecycle {
             System.err.println("up: not ready after " + UP_TIMEOUT + "; see " + state.logFile());
             return 1;
           }
-          Thread.sleep(200);
+          // until the log grows; at most a second, to notice a supervisor that died silently
+          WatchKey change = changes.poll(1, TimeUnit.SECONDS);
+          if (change != null) {
+            change.pollEvents();
+            change.reset();
+          }
           continue;
         }
         if (line.startsWith("[unitcell]") || line.startsWith("vitess:")) {
@@ -186,7 +201,7 @@ final class Lifecycle {
         supervisor.get().destroy();
       }
       try {
-        supervisor.get().onExit().get(120, java.util.concurrent.TimeUnit.SECONDS);
+        supervisor.get().onExit().get(120, TimeUnit.SECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
         System.out.println("unitcell: the supervisor did not stop in 120 s; killing it");
         supervisor.get().destroyForcibly();

@@ -36,6 +36,9 @@ public interface Control {
   /** {@code POST /cells/<cell>/switchover[?to=ZONE]}: starts a planned switchover. */
   Answer startSwitchover(String cell, String toZone);
 
-  /** {@code GET /cells/<cell>/switchover}: the phase ({@code phase X}) and progress lines. */
-  Answer switchover(String cell);
+  /**
+   * {@code GET /cells/<cell>/switchover?after=N}: the phase ({@code phase X}) and progress lines,
+   * once there are more than N of them or it has ended (at most a few seconds later).
+   */
+  Answer switchover(String cell, int after);
 }

@@ -6,11 +6,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The supervisor's control API on a free loopback port: plain text, one request at a time (no
- * executor), so the handlers behind {@link Control} never run concurrently with each other.
+ * The supervisor's control API on a free loopback port: plain text, a few requests at a time (a
+ * client following a switchover waits on its request while {@code status} is asked).
  */
 public final class ControlServer implements AutoCloseable {
 
@@ -39,6 +40,14 @@ public final class ControlServer implements AutoCloseable {
                             exchange.getRequestURI().getRawQuery())
                         : new Control.Answer(405, "POST /flash-sales/<sku>?stock=N\n")));
     server.createContext("/cells/", exchange -> reply(exchange, () -> cell(control, exchange)));
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            4,
+            task -> {
+              Thread thread = new Thread(task, "unitcell-control");
+              thread.setDaemon(true);
+              return thread;
+            }));
     server.start();
     return new ControlServer(server);
   }
@@ -62,10 +71,14 @@ public final class ControlServer implements AutoCloseable {
     if (parts.length != 4 || !"switchover".equals(parts[3])) {
       return new Control.Answer(404, "POST or GET /cells/<cell>/switchover\n");
     }
-    if ("GET".equals(exchange.getRequestMethod())) {
-      return control.switchover(parts[2]);
-    }
     String query = exchange.getRequestURI().getQuery();
+    if ("GET".equals(exchange.getRequestMethod())) {
+      int after =
+          query != null && query.matches("after=\\d{1,6}")
+              ? Integer.parseInt(query.substring(6))
+              : 0;
+      return control.switchover(parts[2], after);
+    }
     return control.startSwitchover(
         parts[2], query != null && query.startsWith("to=") ? query.substring(3) : null);
   }

@@ -38,7 +38,7 @@ final class FlashSaleOpener {
    * A line per cell: {@code 200} when every cell opened it, {@code 502} when one could not (the
    * line says why), {@code 400} for a bad request.
    */
-  Control.Answer open(String path, String rawQuery) throws IOException {
+  synchronized Control.Answer open(String path, String rawQuery) throws IOException {
     FlashSales.Opening opening;
     try {
       opening = FlashSales.parse(path, rawQuery);
@@ -51,7 +51,7 @@ final class FlashSaleOpener {
       answer.append(openIn(cell.name(), opening, opened)).append('\n');
     }
     if (!opened.isEmpty()) {
-      // read, add, write: the control server handles one request at a time
+      // read, add, write: one opening at a time (this method is synchronized)
       Path ledger = platform.state().flashSalesFile();
       FlashSales.Ledger.read(ledger).plus(opening.sku(), opened).write(ledger);
     }

@@ -4,11 +4,15 @@ import io.unitcell.local.control.Control;
 import io.unitcell.local.manifest.Manifests;
 import io.unitcell.local.switchover.LocalSwitchover;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The control API of a running platform: status, down, kills, flash sales, switchovers. */
 final class PlatformControl implements Control {
+
+  /** How long a request following a switchover waits for its next line. */
+  private static final Duration PROGRESS_WAIT = Duration.ofSeconds(10);
 
   private final Platform platform;
   private final FlashSaleOpener flashSales;
@@ -77,14 +81,21 @@ final class PlatformControl implements Control {
   }
 
   @Override
-  public Answer switchover(String cell) {
+  public Answer switchover(String cell, int after) {
     if (platform.manifest().findCell(cell).isEmpty()) {
       return noSuchCell(cell);
     }
     Optional<LocalSwitchover> latest = platform.switchovers().latest(cell);
-    return latest
-        .map(s -> new Answer(200, "phase " + s.phase() + "\n" + s.progress()))
-        .orElseGet(() -> new Answer(404, "no switchover of " + cell + " yet\n"));
+    if (latest.isEmpty()) {
+      return new Answer(404, "no switchover of " + cell + " yet\n");
+    }
+    try {
+      String progress = latest.get().awaitProgress(after, PROGRESS_WAIT);
+      return new Answer(200, "phase " + latest.get().phase() + "\n" + progress);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Answer(503, "interrupted\n");
+    }
   }
 
   private Answer noSuchCell(String cell) {

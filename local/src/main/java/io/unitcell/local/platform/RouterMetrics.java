@@ -9,6 +9,9 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +21,7 @@ import java.util.regex.Pattern;
  * {@code /q/metrics}); the last ~70 s are kept, for each cell's 5xx share over the last minute in
  * {@code ./unitcell status}.
  */
-final class RouterMetrics implements Runnable {
+final class RouterMetrics {
 
   private static final Duration PERIOD = Duration.ofSeconds(5);
   private static final int KEPT = 15;
@@ -41,24 +44,31 @@ final class RouterMetrics implements Runnable {
     this.running = running;
   }
 
-  @Override
-  public void run() {
-    while (running.getAsBoolean()) {
-      try {
-        samples.addLast(new Sample(System.nanoTime(), byCell(scrape())));
-        while (samples.size() > KEPT) {
-          samples.pollFirst();
-        }
-      } catch (InterruptedException e) {
-        return;
-      } catch (Exception e) {
-        // the router is restarting or busy: no sample this time
+  /** Samples every {@link #PERIOD} from now on, on a daemon thread of its own. */
+  void start() {
+    ScheduledExecutorService sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "unitcell-router-metrics");
+              thread.setDaemon(true);
+              return thread;
+            });
+    sampler.scheduleWithFixedDelay(this::sample, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void sample() {
+    if (!running.getAsBoolean()) {
+      return;
+    }
+    try {
+      samples.addLast(new Sample(System.nanoTime(), byCell(scrape())));
+      while (samples.size() > KEPT) {
+        samples.pollFirst();
       }
-      try {
-        Thread.sleep(PERIOD.toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // the router is restarting or busy: no sample this time
     }
   }
 

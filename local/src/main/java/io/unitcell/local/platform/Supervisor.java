@@ -4,6 +4,7 @@ import io.unitcell.infra.app.RouterProcess;
 import io.unitcell.infra.infinispan.InfinispanServer;
 import io.unitcell.infra.process.ManagedProcess;
 import io.unitcell.infra.vitess.VitessCluster;
+import io.unitcell.infra.vitess.VitessClusterBuilder;
 import io.unitcell.local.control.ControlServer;
 import io.unitcell.local.manifest.Manifests;
 import io.unitcell.local.manifest.Manifests.Cell;
@@ -37,6 +38,9 @@ import java.util.concurrent.Future;
  * process is stopped with it. A platform kept by an earlier {@code down} starts again on its data.
  */
 public final class Supervisor {
+
+  /** Each cell's keyspace locally: one shard. */
+  private static final List<String> SHARDS = List.of("-");
 
   private final LocalState state;
   private final Manifests.Loaded manifest;
@@ -110,7 +114,7 @@ public final class Supervisor {
     for (Cell cell : manifest.cells()) {
       String serving =
           kept != null
-              ? manifest.zoneOfVitessCell(vitess.primaryOf(cell.keyspace(), "-").zone())
+              ? manifest.zoneOfVitessCell(vitess.primaryOf(cell.keyspace(), SHARDS.get(0)).zone())
               : cell.primaryZone();
       for (String zone : List.of(cell.primaryZone(), cell.standbyZone())) {
         planned.add(
@@ -186,10 +190,9 @@ public final class Supervisor {
     Files.writeString(state.controlPortFile(), Integer.toString(control.port()));
     Files.writeString(state.routerPortFile(), Integer.toString(routerPort));
     Files.writeString(state.vtgateUrlFile(), vitess.jdbcUrl("{keyspace}"));
-    daemon(
-        new Watchdog(instances, tables, switchovers::switching, this::running, Supervisor::say),
-        "unitcell-watchdog");
-    daemon(metrics, "unitcell-router-metrics");
+    new Watchdog(instances, tables, switchovers::switching, this::running, Supervisor::say)
+        .watchAll();
+    metrics.start();
     say(String.format("%s in %.0f s", LocalState.READY, since(started)));
   }
 
@@ -199,10 +202,10 @@ public final class Supervisor {
         resuming
             ? "starting Vitess + MySQL again on the kept data (" + directory + ")"
             : "starting Vitess + MySQL: a keyspace per cell, primary and replica in its two zones");
-    VitessCluster.Builder builder =
+    VitessClusterBuilder builder =
         VitessCluster.builder(directory)
             .zones(manifest.topology().zones().stream().map(Manifests.Zone::vitessCell).toList())
-            .shards(List.of("-"))
+            .shards(SHARDS)
             .schema(
                 Files.readString(state.repo().resolve("cell-app/src/main/resources/db/schema.sql")))
             .vschema(
@@ -277,12 +280,6 @@ public final class Supervisor {
 
   private boolean running() {
     return down.getCount() > 0;
-  }
-
-  private static void daemon(Runnable task, String name) {
-    Thread thread = new Thread(task, name);
-    thread.setDaemon(true);
-    thread.start();
   }
 
   private synchronized void stop() {

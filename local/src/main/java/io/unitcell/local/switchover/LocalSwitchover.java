@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -162,6 +163,22 @@ public final class LocalSwitchover {
   }
 
   /** A line per step so far, for {@code ./unitcell switchover} and the log. */
+  /**
+   * The progress once it has more than {@code seen} lines or the switchover has ended, or after
+   * {@code max} (for a client that follows it without polling).
+   */
+  public String awaitProgress(int seen, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    synchronized (log) {
+      long left = max.toNanos();
+      while (log.size() <= seen && !phase().ended() && left > 0) {
+        TimeUnit.NANOSECONDS.timedWait(log, left);
+        left = deadline - System.nanoTime();
+      }
+    }
+    return progress();
+  }
+
   public String progress() {
     return String.join("\n", log) + "\n";
   }
@@ -297,7 +314,10 @@ public final class LocalSwitchover {
         String.format(
             "[%5.1f s] switchover of %s to %s: %s",
             (System.nanoTime() - started) / 1e9, request.cell(), request.targetZone(), line);
-    log.add(text);
+    synchronized (log) {
+      log.add(text);
+      log.notifyAll();
+    }
     runtime.say(text);
   }
 }
