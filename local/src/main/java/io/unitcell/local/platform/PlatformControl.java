@@ -90,8 +90,8 @@ final class PlatformControl implements Control {
       return new Answer(404, "no switchover of " + cell + " yet\n");
     }
     try {
-      String progress = latest.get().awaitProgress(after, PROGRESS_WAIT);
-      return new Answer(200, "phase " + latest.get().phase() + "\n" + progress);
+      LocalSwitchover.Progress progress = latest.get().awaitProgress(after, PROGRESS_WAIT);
+      return new Answer(200, "phase " + progress.phase() + "\n" + progress.lines());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Answer(503, "interrupted\n");

@@ -80,6 +80,8 @@ public final class LocalSwitchover {
   private final List<String> log = new CopyOnWriteArrayList<>();
   private volatile Switchover switchover;
   private volatile Outcome outcome;
+  // the phase readers see: moves only once a step's actions (and their lines) are done
+  private volatile Phase reported = Phase.FENCING;
   private boolean watching;
   private String positionsFailing;
 
@@ -162,29 +164,33 @@ public final class LocalSwitchover {
     }
   }
 
-  /** A line per step so far, for {@code ./unitcell switchover} and the log. */
+  /** The phase and every progress line, read together. */
+  public record Progress(Phase phase, String lines) {}
+
   /**
    * The progress once it has more than {@code seen} lines or the switchover has ended, or after
-   * {@code max} (for a client that follows it without polling).
+   * {@code max} (for a client that follows it without polling). An ended phase comes with the line
+   * that says how it ended.
    */
-  public String awaitProgress(int seen, Duration max) throws InterruptedException {
+  public Progress awaitProgress(int seen, Duration max) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     synchronized (log) {
       long left = max.toNanos();
-      while (log.size() <= seen && !phase().ended() && left > 0) {
+      while (log.size() <= seen && !reported.ended() && left > 0) {
         TimeUnit.NANOSECONDS.timedWait(log, left);
         left = deadline - System.nanoTime();
       }
+      return new Progress(reported, progress());
     }
-    return progress();
   }
 
+  /** A line per step so far, for {@code ./unitcell switchover} and the log. */
   public String progress() {
     return String.join("\n", log) + "\n";
   }
 
   public Phase phase() {
-    return switchover == null ? Phase.FENCING : switchover.phase();
+    return reported;
   }
 
   public Outcome outcome() {
@@ -240,6 +246,10 @@ public final class LocalSwitchover {
                 outcome.reason()));
         runtime.ended(request.cell(), outcome);
       }
+    }
+    synchronized (log) {
+      reported = switchover.phase();
+      log.notifyAll();
     }
   }
 

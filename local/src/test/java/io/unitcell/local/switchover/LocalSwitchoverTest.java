@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ class LocalSwitchoverTest {
   final List<Outcome> ended = new ArrayList<>();
   final List<String> reparented = new ArrayList<>();
   Supplier<Map<String, URI>> participants = Map::of;
+  Consumer<String> onSay = line -> {};
 
   final LocalSwitchover.Runtime runtime =
       new LocalSwitchover.Runtime() {
@@ -56,6 +58,7 @@ class LocalSwitchoverTest {
         @Override
         public void say(String line) {
           System.out.println(line);
+          onSay.accept(line);
         }
 
         @Override
@@ -156,5 +159,30 @@ class LocalSwitchoverTest {
     assertThat(switchover.outcome().reason()).contains("cancelled", "supervisor state lost");
     assertThat(table.route("cell-1")).isEqualTo(CellRoute.serving("zone-a", "127.0.0.1:1"));
     assertThat(ended).hasSize(1);
+  }
+
+  @Test
+  void whoeverSeesTheSwitchoverEndedAlsoSeesTheLineThatSaysHowItEnded() throws Exception {
+    LocalSwitchover switchover = switchover(database(() -> positions(42, 42)));
+    List<LocalSwitchover.Progress> seen = new ArrayList<>();
+    // what a follower (./unitcell switchover) would read at each moment a line is written
+    onSay = line -> seen.add(progressNow(switchover));
+    switchover.begin();
+    switchover.run();
+    seen.add(progressNow(switchover));
+    assertThat(seen)
+        .filteredOn(progress -> progress.phase().ended())
+        .isNotEmpty()
+        .allSatisfy(
+            progress ->
+                assertThat(progress.lines()).contains("active in zone-b; transactions lost 0"));
+  }
+
+  static LocalSwitchover.Progress progressNow(LocalSwitchover switchover) {
+    try {
+      return switchover.awaitProgress(Integer.MAX_VALUE, Duration.ZERO);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
