@@ -2,7 +2,6 @@ package io.unitcell.infra.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,14 +200,12 @@ public final class ManagedProcess implements AutoCloseable {
     return name + " (pid " + process.pid() + ", " + String.join(" ", command) + ")";
   }
 
-  /** A TCP port that was free a moment ago on the loopback interface. */
+  /**
+   * A TCP port free on the loopback interface now, for a process that will bind it later: below the
+   * kernel's ephemeral range, so no outgoing connection takes it meanwhile ({@link FreePorts}).
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
-    }
+    return FreePorts.next();
   }
 
   private static void sleep(Duration duration) {

@@ -2,8 +2,9 @@ package io.unitcell.local.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.unitcell.infra.process.ManagedProcess;
 import io.unitcell.local.state.LocalState;
-import java.net.ServerSocket;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,10 +12,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,9 +67,7 @@ class LocalRuntimeIT {
   static void up() throws Exception {
     // short: mysqld's unix socket paths below it must stay under 108 bytes
     state = Files.createTempDirectory(Path.of("/tmp"), "uc-it-");
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    port = ManagedProcess.freePort();
     long started = System.nanoTime();
     Run up = run(600, "./unitcell", "up", "--port", Integer.toString(port));
     System.out.printf("./unitcell up took %.0f s%n", (System.nanoTime() - started) / 1e9);
@@ -79,6 +80,7 @@ class LocalRuntimeIT {
     if (state == null) {
       return;
     }
+    keepLogs();
     Run down = run(180, "./unitcell", "down", "--wipe");
     assertThat(down.exitCode()).as("down leaves nothing running: " + down.output()).isZero();
     assertThat(running()).isEmpty();
@@ -231,6 +233,19 @@ class LocalRuntimeIT {
                             + "\"unitPriceCents\":1990}]}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Every process's log, before down --wipe deletes them: into target/local-runtime-it-logs. */
+  static void keepLogs() throws IOException {
+    Path kept = Path.of("target", "local-runtime-it-logs").toAbsolutePath();
+    try (Stream<Path> files = Files.walk(state)) {
+      for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+        Path copy = kept.resolve(state.relativize(log).toString());
+        Files.createDirectories(copy.getParent());
+        Files.copy(log, copy, StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    System.out.println("logs of the run kept in " + kept);
   }
 
   /** Processes whose command line names the IT's state directory. */
