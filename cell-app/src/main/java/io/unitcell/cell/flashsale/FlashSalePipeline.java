@@ -74,6 +74,7 @@ public class FlashSalePipeline {
   private final OrderService orders;
   private final ObjectMapper json;
   private final Clock clock = Clock.systemUTC();
+  private volatile Runnable onAccepted = () -> {};
 
   FlashSalePipeline(
       CacheStore store, FlashSaleStock stock, OrderService orders, ObjectMapper json) {
@@ -81,6 +82,11 @@ public class FlashSalePipeline {
     this.stock = stock;
     this.orders = orders;
     this.json = json;
+  }
+
+  /** Called after each order this instance accepts (a worker drains at once instead of polling). */
+  void onAccepted(Runnable listener) {
+    this.onAccepted = listener;
   }
 
   /**
@@ -179,6 +185,7 @@ public class FlashSalePipeline {
       return new AlreadyAccepted(id);
     }
     markAccepted(claimKey, claim);
+    onAccepted.run();
     return new Accepted(id);
   }
 
@@ -207,6 +214,7 @@ public class FlashSalePipeline {
     }
     if (there != null && !TOMBSTONE.equals(there)) {
       markAccepted(claimKey, claim);
+      onAccepted.run();
       return new Accepted(id);
     }
     giveBackQuietly(sale, subKey, quantity);
@@ -285,7 +293,7 @@ public class FlashSalePipeline {
         CacheNames.FLASH_SALE_QUEUE, cache -> cache.remove(queueKey(new OrderId(order.orderId()))));
   }
 
-  /** Orders waiting in the pipeline. */
+  /** Orders waiting in the pipeline (the server walks its store: not for every poll). */
   public int backlog() {
     return store.call(CacheNames.FLASH_SALE_QUEUE, cache -> cache.size());
   }

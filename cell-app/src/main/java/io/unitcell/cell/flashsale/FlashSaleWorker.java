@@ -37,7 +37,14 @@ import org.jboss.logging.Logger;
 public class FlashSaleWorker {
 
   private static final Logger LOG = Logger.getLogger(FlashSaleWorker.class);
-  private static final long IDLE_MILLIS = 200;
+
+  /** Waits between polls of an empty pipeline: doubling from the first to the last. */
+  static final long IDLE_MIN_MILLIS = 200;
+
+  static final long IDLE_MAX_MILLIS = 2_000;
+
+  /** How often the backlog gauge asks the server for the pipeline's size while it is not empty. */
+  private static final long BACKLOG_EVERY_NANOS = 1_000_000_000L;
 
   private final FlashSalePipeline pipeline;
   private final OrderService orders;
@@ -52,6 +59,10 @@ public class FlashSaleWorker {
   private final java.util.Set<Long> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean running;
   private Thread thread;
+  private final Object signal = new Object();
+  private boolean woken;
+  private long idleMillis = IDLE_MIN_MILLIS;
+  private long backlogAsked;
 
   FlashSaleWorker(
       FlashSalePipeline pipeline,
@@ -87,6 +98,7 @@ public class FlashSaleWorker {
 
   void start(@Observes StartupEvent event) {
     running = true;
+    pipeline.onAccepted(this::wake);
     thread = new Thread(this::run, "flash-sale-worker");
     thread.setDaemon(true);
     thread.start();
@@ -115,7 +127,7 @@ public class FlashSaleWorker {
         last = now;
         if (!switches.isOn(Switch.PIPELINE)) {
           backlog.set(pipeline.backlog());
-          Thread.sleep(IDLE_MILLIS);
+          Thread.sleep(IDLE_MAX_MILLIS);
           continue;
         }
         int allowed = (int) tokens;
@@ -123,8 +135,13 @@ public class FlashSaleWorker {
         tokens -= stored;
         if (allowed == 0) {
           Thread.sleep(waitForToken(tokens));
+        } else if (stored == 0) {
+          idle();
         } else if (stored < allowed) {
-          Thread.sleep(IDLE_MILLIS);
+          idleMillis = IDLE_MIN_MILLIS;
+          idle();
+        } else {
+          idleMillis = IDLE_MIN_MILLIS;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -136,6 +153,33 @@ public class FlashSaleWorker {
     }
   }
 
+  /** This instance accepted an order: drain now rather than at the next poll. */
+  void wake() {
+    synchronized (signal) {
+      woken = true;
+      signal.notifyAll();
+    }
+  }
+
+  /**
+   * Waits for an accepted order or the next poll, whichever comes first; polls of a pipeline that
+   * stays empty come less and less often (orders accepted by another instance are found by that
+   * instance's worker at once, and by this one at the latest after {@link #IDLE_MAX_MILLIS}).
+   */
+  private void idle() throws InterruptedException {
+    synchronized (signal) {
+      if (!woken) {
+        signal.wait(idleMillis);
+      }
+      if (woken) {
+        idleMillis = IDLE_MIN_MILLIS;
+      } else {
+        idleMillis = Math.min(IDLE_MAX_MILLIS, idleMillis * 2);
+      }
+      woken = false;
+    }
+  }
+
   private long waitForToken(double tokens) {
     return Math.max(1, (long) Math.ceil((1 - tokens) / ratePerSecond * 1000));
   }
@@ -143,8 +187,14 @@ public class FlashSaleWorker {
   private int drain(int max) {
     List<PendingOrder> next;
     try {
-      backlog.set(pipeline.backlog());
       next = pipeline.next(max);
+      long now = System.nanoTime();
+      if (next.isEmpty()) {
+        backlog.set(0);
+      } else if (now - backlogAsked >= BACKLOG_EVERY_NANOS) {
+        backlog.set(pipeline.backlog());
+        backlogAsked = now;
+      }
     } catch (CacheUnavailableException e) {
       LOG.debugf("pipeline unreachable: %s", e.getMessage());
       sleepQuietly(500);

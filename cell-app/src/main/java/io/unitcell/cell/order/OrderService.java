@@ -3,6 +3,7 @@ package io.unitcell.cell.order;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.OptimisticLockException;
@@ -16,8 +17,10 @@ import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.hibernate.StaleStateException;
 import org.hibernate.exception.ConstraintViolationException;
+import org.hibernate.jpa.HibernateHints;
 
 /**
  * Orders of this cell's users. Every transaction touches one user's rows only, hence one shard.
@@ -28,9 +31,11 @@ import org.hibernate.exception.ConstraintViolationException;
  * operation here is idempotent: creation by its key, transitions by re-applying the same action;
  * the pipeline's writes are retried by its worker instead), and sits behind a circuit breaker so
  * that a dead shard fails requests in microseconds instead of holding threads. Writes have a
- * bulkhead each, so that a slow database cannot take every worker thread. Database calls are
- * guarded by annotations only, here: each method's budget beside it, overridable per method through
- * MicroProfile Config ({@code io.unitcell.cell.order.OrderService/create/Timeout/value}).
+ * bulkhead each, so that a slow database cannot take every worker thread; a write the bulkhead
+ * turns away is this cell being busy, not the database failing, so it does not count towards
+ * opening the breaker. Database calls are guarded by annotations only, here: each method's budget
+ * beside it, overridable per method through MicroProfile Config ({@code
+ * io.unitcell.cell.order.OrderService/create/Timeout/value}).
  */
 @ApplicationScoped
 public class OrderService {
@@ -78,7 +83,11 @@ public class OrderService {
       failureRatio = 0.5,
       delay = 2000,
       successThreshold = 2,
-      skipOn = {IdempotencyConflictException.class, TransitionRefusedException.class})
+      skipOn = {
+        IdempotencyConflictException.class,
+        TransitionRefusedException.class,
+        BulkheadException.class
+      })
   @Bulkhead(WRITE_CONCURRENCY)
   public Creation create(String userId, int slot, String idempotencyKey, NewOrder order) {
     String requestHash = RequestHash.of(order);
@@ -169,7 +178,11 @@ public class OrderService {
       failureRatio = 0.5,
       delay = 2000,
       successThreshold = 2,
-      skipOn = {IdempotencyConflictException.class, TransitionRefusedException.class})
+      skipOn = {
+        IdempotencyConflictException.class,
+        TransitionRefusedException.class,
+        BulkheadException.class
+      })
   @Bulkhead(WRITE_CONCURRENCY)
   public Optional<OrderColumns> apply(String userId, OrderId id, OrderStatus.Action action) {
     try {
@@ -236,29 +249,27 @@ public class OrderService {
       failureRatio = 0.5,
       delay = 2000,
       successThreshold = 2)
+  @ActivateRequestContext
   public Page page(String userId, OrderId after, int size) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              var query =
-                  em.createQuery(
-                          after == null
-                              ? "from OrderEntity o where o.userId = :user order by o.orderId desc"
-                              : "from OrderEntity o where o.userId = :user and o.orderId < :after"
-                                  + " order by o.orderId desc",
-                          OrderEntity.class)
-                      .setParameter("user", userId)
-                      .setMaxResults(size + 1);
-              if (after != null) {
-                query.setParameter("after", after.value());
-              }
-              List<OrderEntity> rows = query.getResultList();
-              boolean more = rows.size() > size;
-              List<OrderEntity> orders = more ? rows.subList(0, size) : rows;
-              return new Page(
-                  List.copyOf(orders),
-                  more ? new OrderId(orders.get(orders.size() - 1).orderId) : null);
-            });
+    // one SELECT in autocommit: a transaction would add three round trips for a read
+    var query =
+        em.createQuery(
+                after == null
+                    ? "from OrderEntity o where o.userId = :user order by o.orderId desc"
+                    : "from OrderEntity o where o.userId = :user and o.orderId < :after"
+                        + " order by o.orderId desc",
+                OrderEntity.class)
+            .setParameter("user", userId)
+            .setHint(HibernateHints.HINT_READ_ONLY, true)
+            .setMaxResults(size + 1);
+    if (after != null) {
+      query.setParameter("after", after.value());
+    }
+    List<OrderEntity> rows = query.getResultList();
+    boolean more = rows.size() > size;
+    List<OrderEntity> orders = more ? rows.subList(0, size) : rows;
+    return new Page(
+        List.copyOf(orders), more ? new OrderId(orders.get(orders.size() - 1).orderId) : null);
   }
 
   /** The user's order with this id, live or moved to history. */
@@ -270,13 +281,12 @@ public class OrderService {
       failureRatio = 0.5,
       delay = 2000,
       successThreshold = 2)
+  @ActivateRequestContext
   public Optional<OrderColumns> find(String userId, OrderId id) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                findIn(userId, id)
-                    .<OrderColumns>map(o -> o)
-                    .or(() -> Optional.ofNullable(inHistory(userId, id))));
+    // autocommit reads, one statement each: the live table, then history
+    return findIn(userId, id, true)
+        .<OrderColumns>map(o -> o)
+        .or(() -> Optional.ofNullable(inHistory(userId, id)));
   }
 
   private OrderHistoryEntity inHistory(String userId, OrderId id) {
@@ -285,10 +295,15 @@ public class OrderService {
 
   // the user id routes the query to one shard and keeps users to their own orders
   private Optional<OrderEntity> findIn(String userId, OrderId id) {
+    return findIn(userId, id, false);
+  }
+
+  private Optional<OrderEntity> findIn(String userId, OrderId id, boolean readOnly) {
     return em.createQuery(
             "from OrderEntity o where o.orderId = :id and o.userId = :user", OrderEntity.class)
         .setParameter("id", id.value())
         .setParameter("user", userId)
+        .setHint(HibernateHints.HINT_READ_ONLY, readOnly)
         .getResultStream()
         .findFirst();
   }
