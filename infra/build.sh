@@ -107,8 +107,10 @@ build_mysql() {
   command -v mvn >/dev/null || die "mvn is needed to fetch $MYSQL_ARTIFACT"
   local fetched
   fetched=$(mktemp -d)
+  # Debian's Maven 3.8.7 writes colour codes even with -B to a pipe: shown plain (errors only)
   mvn -B -q -ntp org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
-    -Dartifact="$MYSQL_ARTIFACT" -DoutputDirectory="$fetched" || die "could not fetch $MYSQL_ARTIFACT"
+    -Dartifact="$MYSQL_ARTIFACT" -DoutputDirectory="$fetched" 2>&1 |
+    sed -u 's/\x1b\[[0-9;]*m//g' || die "could not fetch $MYSQL_ARTIFACT"
   local jar
   jar=$(ls "$fetched"/*.jar)
   rm -rf "$dest" && mkdir -p "$dest"

@@ -166,6 +166,27 @@ public final class VitessCluster implements AutoCloseable {
     return nodes.stream().map(TabletNode::tablet).toList();
   }
 
+  /** A tablet and the type its record has now ({@code primary}, {@code replica}, ...). */
+  public record TabletType(VitessTablet tablet, String type) {}
+
+  /**
+   * Every tablet with the type in its topology record (one {@code vtctldclient GetTablets}): which
+   * is each shard's primary now, after reparents.
+   */
+  public List<TabletType> tabletTypes() {
+    java.util.Map<String, String> typeByAlias = new java.util.HashMap<>();
+    // zonea-0000000101 cell_1 -80 primary 127.0.0.1:15101 127.0.0.1:17101 [] <time>
+    for (String line : vtctldclient("GetTablets").split("\n")) {
+      String[] fields = line.trim().split("\\s+");
+      if (fields.length >= 4) {
+        typeByAlias.put(fields[0], fields[3]);
+      }
+    }
+    return tablets().stream()
+        .map(t -> new TabletType(t, typeByAlias.getOrDefault(t.alias(), "unknown")))
+        .toList();
+  }
+
   /** The tablet of {@code keyspace}'s {@code shard} in {@code zone}. */
   public VitessTablet tablet(String keyspace, String shard, String zone) {
     return tablets().stream()
