@@ -5,13 +5,10 @@ import io.unitcell.local.token.DevTokens;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,9 +47,25 @@ public final class LoadDriver {
 
   /**
    * @param flashSale the SKU of the flash sale to buy in, or null for none
+   * @param userPrefix user ids are this and a number below {@code users}
    */
   public record Settings(
-      int users, int rps, Duration duration, Path acked, String runId, String flashSale) {}
+      int users,
+      int rps,
+      Duration duration,
+      Path acked,
+      String runId,
+      String flashSale,
+      String userPrefix) {
+
+    /** The users of {@code ./unitcell load}: {@code user-0}, {@code user-1}, ... */
+    public static final String USERS = "user-";
+
+    public Settings(
+        int users, int rps, Duration duration, Path acked, String runId, String flashSale) {
+      this(users, rps, duration, acked, runId, flashSale, USERS);
+    }
+  }
 
   /** What one request does. */
   enum Op {
@@ -83,12 +96,7 @@ public final class LoadDriver {
   private final String router;
   private final String jwtSecret;
   private final PrintStream out;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .executor(Executors.newFixedThreadPool(4))
-          .build();
+  private final Http1Client http;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
   private final Map<String, List<String>> ordersByUser = new ConcurrentHashMap<>();
@@ -99,12 +107,20 @@ public final class LoadDriver {
   public LoadDriver(Settings settings, String router, String jwtSecret, PrintStream out) {
     this.settings = settings;
     this.router = router;
+    URI base = URI.create(router);
+    this.http = new Http1Client(base.getHost(), base.getPort(), Duration.ofSeconds(2));
     this.jwtSecret = jwtSecret;
     this.out = out;
   }
 
   /** Runs the load; returns the report's exit code (0: ran, every failure is in the report). */
   public int run() throws Exception {
+    measure();
+    return 0;
+  }
+
+  /** Runs the load, prints its report and returns what it measured. */
+  public LoadSummary measure() throws Exception {
     out.printf(
         "load: %d users, %d requests/s for %d s through %s (%s)%n",
         settings.users(),
@@ -162,6 +178,7 @@ public final class LoadDriver {
         .join();
     double seconds = (System.nanoTime() - started) / 1e9;
     AckedOrders.write(settings.acked(), acked);
+    http.close();
     stats.report(
         out,
         seconds,
@@ -170,12 +187,12 @@ public final class LoadDriver {
         settings.flashSale(),
         acked.size(),
         settings.acked());
-    return 0;
+    return stats.summary(seconds, acked.size());
   }
 
   private CompletableFuture<Void> oneRequest() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    String user = "user-" + random.nextInt(settings.users());
+    String user = settings.userPrefix() + random.nextInt(settings.users());
     List<String> orders = ordersByUser.getOrDefault(user, List.of());
     Op op = pick(random.nextInt(100), !orders.isEmpty(), settings.flashSale() != null);
     if (op == Op.FLASH) {
@@ -244,7 +261,7 @@ public final class LoadDriver {
     return send("flash", user, post(path, user, "{}", key))
         .thenCompose(
             response -> {
-              int code = response == null ? -1 : response.statusCode();
+              int code = response == null ? -1 : response.status();
               String body = response == null ? "" : response.body();
               switch (classifyFlash(code, body)) {
                 case ACCEPTED -> {
@@ -325,7 +342,7 @@ public final class LoadDriver {
     return send("create", user, post("/orders", user, body, key))
         .thenCompose(
             response -> {
-              int code = response == null ? -1 : response.statusCode();
+              int code = response == null ? -1 : response.status();
               if (code == 200 || code == 201) {
                 Matcher m = ORDER_ID.matcher(response.body());
                 if (m.find()) {
@@ -356,33 +373,28 @@ public final class LoadDriver {
             });
   }
 
-  private HttpRequest get(String path, String user) {
-    return HttpRequest.newBuilder(URI.create(router + path))
-        .timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + token(user))
-        .GET()
-        .build();
+  /** A request: method, path, headers and body (null for none). */
+  private record Request(String method, String path, Map<String, String> headers, String body) {}
+
+  private Request get(String path, String user) {
+    return new Request("GET", path, Map.of("Authorization", "Bearer " + token(user)), null);
   }
 
-  private HttpRequest post(String path, String user, String body, String idempotencyKey) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(router + path))
-            .timeout(TIMEOUT)
-            .header("Authorization", "Bearer " + token(user))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
+  private Request post(String path, String user, String body, String idempotencyKey) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Authorization", "Bearer " + token(user));
+    headers.put("Content-Type", "application/json");
     if (idempotencyKey != null) {
-      request.header("Idempotency-Key", idempotencyKey);
+      headers.put("Idempotency-Key", idempotencyKey);
     }
-    return request.build();
+    return new Request("POST", path, headers, body);
   }
 
   /** Sends one request; the future holds the response, or null after a transport failure. */
-  private CompletableFuture<HttpResponse<String>> send(
-      String op, String user, HttpRequest request) {
+  private CompletableFuture<Http1Client.Response> send(String op, String user, Request request) {
     stats.sent.increment();
     long started = System.nanoTime();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+    return http.send(request.method(), request.path(), request.headers(), request.body(), TIMEOUT)
         .handle(
             (response, failure) -> {
               stats.latency(System.nanoTime() - started);
@@ -390,13 +402,13 @@ public final class LoadDriver {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                 stats.count(
                     op,
-                    cause instanceof HttpTimeoutException
+                    cause instanceof Http1Client.TimeoutException
                         ? "timeout"
                         : cause instanceof IOException ? "connection failed" : cause.toString(),
                     false);
                 return null;
               }
-              Outcome answer = outcome(op, response.statusCode(), response.body());
+              Outcome answer = outcome(op, response.status(), response.body());
               stats.count(op, answer.label(), answer.ok());
               return response;
             });

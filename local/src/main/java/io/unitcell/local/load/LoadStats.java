@@ -27,6 +27,7 @@ final class LoadStats {
   final LongAdder flashRetries = new LongAdder();
   final LongAdder skipped = new LongAdder();
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final long[] window = new long[1 << 20];
   private final AtomicLong windowSize = new AtomicLong();
 
@@ -34,6 +35,9 @@ final class LoadStats {
   void count(String op, String label, boolean okay) {
     (okay ? ok : errors).increment();
     outcomes.computeIfAbsent(op + " " + label, k -> new LongAdder()).increment();
+    if (!okay) {
+      failures.computeIfAbsent(op + " " + label, k -> new LongAdder()).increment();
+    }
   }
 
   void latency(long nanos) {
@@ -66,6 +70,26 @@ final class LoadStats {
       recent[i] = window[(int) ((last - 1 - i) & (window.length - 1))];
     }
     return recent;
+  }
+
+  LoadSummary summary(double seconds, int acked) {
+    long[] all = Arrays.copyOf(window, (int) Math.min(windowSize.get(), window.length));
+    Arrays.sort(all);
+    Map<String, Long> failed = new TreeMap<>();
+    failures.forEach((k, v) -> failed.put(k, v.sum()));
+    return new LoadSummary(
+        seconds,
+        sent.sum(),
+        ok.sum(),
+        errors.sum(),
+        retries.sum() + flashRetries.sum(),
+        skipped.sum(),
+        percentile(all, 0.50),
+        percentile(all, 0.99),
+        percentile(all, 0.999),
+        percentile(all, 1.0),
+        failed,
+        acked);
   }
 
   /** The final report. */
