@@ -1,6 +1,7 @@
 package io.unitcell.local.platform;
 
 import io.unitcell.infra.process.HttpProbe;
+import io.unitcell.infra.vitess.VitessCluster;
 import io.unitcell.local.manifest.Manifests;
 import io.unitcell.topology.CellRoute;
 import io.unitcell.topology.RoutingTable;
@@ -52,6 +53,7 @@ final class StatusReport {
               platform.metrics().recentErrors(cell.name()),
               String.join(", ", shown)));
     }
+    shards(platform, out);
     out.append(
         String.format(
             "vitess: vtgate 127.0.0.1:%d, keyspaces %s; infinispan %s%n",
@@ -69,6 +71,53 @@ final class StatusReport {
     platform.switchovers().lastLines().forEach(line -> out.append(line).append('\n'));
     out.append("logs and data: ").append(platform.state().platformDir()).append('\n');
     return out.toString();
+  }
+
+  /** Each cell's shards with the zone of their primary and of their replicas, as Vitess says. */
+  private static void shards(Platform platform, StringBuilder out) {
+    List<VitessCluster.TabletType> tablets;
+    try {
+      tablets = platform.vitess().tabletTypes();
+    } catch (RuntimeException e) {
+      out.append("shards: unknown (vtctld did not answer: ")
+          .append(String.valueOf(e.getMessage()).lines().findFirst().orElse(""))
+          .append(")\n");
+      return;
+    }
+    out.append(
+        String.format(
+            "%-8s %-10s %-6s %-10s %s%n", "CELL", "KEYSPACE", "SHARD", "PRIMARY", "REPLICAS"));
+    for (Manifests.Cell cell : platform.manifest().cells()) {
+      for (String shard : platform.vitess().shards()) {
+        List<VitessCluster.TabletType> ofShard =
+            tablets.stream()
+                .filter(
+                    t ->
+                        t.tablet().keyspace().equals(cell.keyspace())
+                            && t.tablet().shard().equals(shard))
+                .toList();
+        String primary =
+            ofShard.stream()
+                .filter(t -> t.type().equals("primary"))
+                .map(t -> platform.manifest().zoneOfVitessCell(t.tablet().zone()))
+                .findFirst()
+                .orElse("NONE");
+        String replicas =
+            String.join(
+                ", ",
+                ofShard.stream()
+                    .filter(t -> !t.type().equals("primary"))
+                    .map(
+                        t ->
+                            platform.manifest().zoneOfVitessCell(t.tablet().zone())
+                                + (t.type().equals("replica") ? "" : " (" + t.type() + ")"))
+                    .toList());
+        out.append(
+            String.format(
+                "%-8s %-10s %-6s %-10s %s%n",
+                cell.name(), cell.keyspace(), shard, primary, replicas));
+      }
+    }
   }
 
   private static String health(Instance instance) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,8 +40,13 @@ import java.util.concurrent.Future;
  */
 public final class Supervisor {
 
-  /** Each cell's keyspace locally: one shard. */
-  private static final List<String> SHARDS = List.of("-");
+  /** Each cell's keyspace locally: two shards, split on the user id's hash. */
+  static final List<String> SHARDS = List.of("-80", "80-");
+
+  /** READY means the platform takes this many requests/s of the standard mix at once. */
+  private static final int WARM_RPS = 100;
+
+  private static final java.time.Duration WARM_MAX = java.time.Duration.ofSeconds(20);
 
   private final LocalState state;
   private final Manifests.Loaded manifest;
@@ -105,8 +111,15 @@ public final class Supervisor {
               + kept.epoch()
               + ")");
     }
-    startVitess(vitessDir, kept != null);
-    startCaches();
+    // the caches need nothing of Vitess: both start at once
+    ExecutorService starting = Executors.newSingleThreadExecutor();
+    Future<?> caching = starting.submit(this::startCaches);
+    try {
+      startVitess(vitessDir, kept != null);
+      caching.get();
+    } finally {
+      starting.shutdownNow();
+    }
 
     // ports first: the table names the active instances, and every instance reads the table;
     // a cell serves from the zone of its database's primary (moved by switchovers before a down)
@@ -137,22 +150,40 @@ public final class Supervisor {
             + state.tableFile());
 
     instances = new Instances(state, manifest, vitess, caches);
-    startInstances(planned);
-
-    long step = System.nanoTime();
+    // the router needs only the table: it starts while the cell apps do
     int managementPort = ManagedProcess.freePort();
-    router =
-        RouterProcess.start(
-            state.repo().resolve("router/target/quarkus-app/quarkus-run.jar"),
-            Map.of(
-                "UNITCELL_ROUTING_TABLE", state.tableFile().toString(),
-                "UNITCELL_ROUTER_AUTH", "jwt",
-                "UNITCELL_ROUTER_JWT_HS256_SECRET", state.jwtSecret(),
-                "UNITCELL_ROUTER_SECRET", state.routerSecret()),
-            state.platformDir(),
-            routerPort,
-            managementPort);
-    say(String.format("router ready (%.0f s) on http://127.0.0.1:%d", since(step), routerPort));
+    ExecutorService routerStart = Executors.newSingleThreadExecutor();
+    Future<RouterProcess> routing =
+        routerStart.submit(
+            () -> {
+              long step = System.nanoTime();
+              RouterProcess process =
+                  RouterProcess.start(
+                      state.repo().resolve("router/target/quarkus-app/quarkus-run.jar"),
+                      Map.of(
+                          "UNITCELL_ROUTING_TABLE", state.tableFile().toString(),
+                          "UNITCELL_ROUTER_AUTH", "jwt",
+                          "UNITCELL_ROUTER_JWT_HS256_SECRET", state.jwtSecret(),
+                          "UNITCELL_ROUTER_SECRET", state.routerSecret()),
+                      state.platformDir(),
+                      routerPort,
+                      managementPort);
+              say(
+                  String.format(
+                      "router ready (%.0f s) on http://127.0.0.1:%d", since(step), routerPort));
+              return process;
+            });
+    try {
+      startInstances(planned);
+      router = routing.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } finally {
+      routerStart.shutdown();
+      if (router == null) {
+        routing.cancel(true);
+      }
+    }
 
     if (kept == null) {
       Files.deleteIfExists(state.flashSalesFile()); // a fresh platform: no sale opened yet
@@ -193,6 +224,11 @@ public final class Supervisor {
     new Watchdog(instances, tables, switchovers::switching, this::running, Supervisor::say)
         .watchAll();
     metrics.start();
+    long warming = System.nanoTime();
+    say("warming up: the standard mix for synthetic users through the router");
+    new Warmup(routerPort, state.jwtSecret(), state.platformDir(), Supervisor::say)
+        .run(WARM_RPS, WARM_MAX);
+    say(String.format("warm (%.0f s)", since(warming)));
     say(String.format("%s in %.0f s", LocalState.READY, since(started)));
   }
 

@@ -165,6 +165,15 @@ public final class Verify {
     out.printf(
         "  users with orders: %d; users whose orders are in more than one cell: %d%n",
         cellsOfUser.size(), movedUsers);
+    long usersOnSeveralShards = stored[0].usersOnSeveralShards();
+    out.printf(
+        "  order rows per shard: %s; users whose orders are on more than one shard: %d%n",
+        String.join(
+            ", ",
+            stored[0].rowsPerShard().entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue())
+                .toList()),
+        usersOnSeveralShards);
     if (file.duplicateLines() > 0) {
       out.printf("  the file names %d orders more than once (ignored)%n", file.duplicateLines());
     }
@@ -182,6 +191,7 @@ public final class Verify {
             && unreadable == 0
             && pending == 0
             && movedUsers == 0
+            && usersOnSeveralShards == 0
             && oversold == 0;
     out.println(pass ? "verify: PASS" : "verify: FAIL");
     return pass ? 0 : 1;
