@@ -77,9 +77,10 @@ trap stop EXIT
 
 port=$((20000 + RANDOM % 12000))
 status=0
-# the benchmark warms its own load driver up while the platform starts, then waits for READY
+# the benchmark warms its own load driver up while the platform starts, then waits for READY; it
+# finds the state directory in UNITCELL_STATE (up would take a process naming it for a leftover)
 java -cp "bench/target/classes:local/target/unitcell-local.jar:$(cat local/target/cli.classpath)" \
-  io.unitcell.bench.platform.PlatformBenchmark --wait-ready --state "$UNITCELL_STATE" --out "$run" \
+  io.unitcell.bench.platform.PlatformBenchmark --wait-ready --out "$run" \
   "${args[@]}" >"$run/ramp.txt" 2>&1 &
 bench=$!
 say "./unitcell up $manifest --port $port"

@@ -65,8 +65,14 @@ public final class PlatformBenchmark {
           default -> throw new IllegalArgumentException("unknown option " + args[i - 1]);
         }
       }
+      if (state == null && System.getenv("UNITCELL_STATE") != null) {
+        // from the environment, not the command line: ./unitcell up and down take every process
+        // whose command line names the state directory for one of the platform's own
+        state = Path.of(System.getenv("UNITCELL_STATE"));
+      }
       if (state == null || out == null) {
-        throw new IllegalArgumentException("--state DIR and --out DIR are needed");
+        throw new IllegalArgumentException(
+            "--out DIR and a state directory are needed" + " (--state DIR or UNITCELL_STATE)");
       }
       return new Options(state, steps, step, users, out, bar, stopAfter, waitReady);
     }
