@@ -43,7 +43,7 @@ public class OrderService {
   private static final int ID_ATTEMPTS = 3;
 
   /** Concurrent executions of each write method; more are refused at once (503). */
-  static final int WRITE_CONCURRENCY = 24;
+  static final int WRITE_CONCURRENCY = 32;
 
   /** Concurrent writes of the flash-sale pipeline. */
   static final int PIPELINE_CONCURRENCY = 4;

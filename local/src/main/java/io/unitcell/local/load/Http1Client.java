@@ -28,8 +28,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Http1Client implements Closeable {
 
-  /** An answer: status and body (UTF-8). */
-  record Response(int status, String body) {}
+  /**
+   * An answer: status, body (UTF-8) and the seconds of its {@code Retry-After} header (-1 without
+   * one, or when it is a date).
+   */
+  record Response(int status, String body, int retryAfterSeconds) {
+    Response(int status, String body) {
+      this(status, body, -1);
+    }
+  }
 
   /** The server did not answer in time. */
   static final class TimeoutException extends IOException {
@@ -174,7 +181,7 @@ final class Http1Client implements Closeable {
         String body = readBody(head);
         keep = head.keepAlive;
         uses++;
-        return new Response(head.status, body);
+        return new Response(head.status, body, head.retryAfterSeconds);
       } catch (SocketTimeoutException e) {
         throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
       } catch (IOException e) {
@@ -245,6 +252,7 @@ final class Http1Client implements Closeable {
     long contentLength = -1;
     boolean chunked;
     boolean keepAlive = true;
+    int retryAfterSeconds = -1;
 
     static Head read(int first, InputStream in) throws IOException {
       Head head = new Head();
@@ -271,6 +279,8 @@ final class Http1Client implements Closeable {
           head.contentLength = Long.parseLong(value);
         } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
           head.chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+        } else if (name.equalsIgnoreCase("Retry-After") && value.matches("\\d{1,6}")) {
+          head.retryAfterSeconds = Integer.parseInt(value);
         } else if (name.equalsIgnoreCase("Connection")) {
           String v = value.toLowerCase(java.util.Locale.ROOT);
           if (v.contains("close")) {

@@ -364,7 +364,12 @@ public final class LoadDriver {
               boolean retryable = code == -1 || code == 429 || code >= 500;
               if (retryable && attempt < CREATE_ATTEMPTS) {
                 stats.retries.increment();
-                long backoff = 100L << (attempt - 1);
+                // as a well-behaved client: no sooner than the server's Retry-After (a busy
+                // cell's 503 says 1 s); retrying busy cells at once only makes them busier
+                long backoff =
+                    Math.max(
+                        100L << (attempt - 1),
+                        response == null ? 0 : response.retryAfterSeconds() * 1000L);
                 return CompletableFuture.runAsync(
                         () -> {}, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS))
                     .thenCompose(x -> create(user, key, body, attempt + 1));

@@ -46,7 +46,7 @@ public final class Supervisor {
   /** READY means the platform takes this many requests/s of the standard mix at once. */
   private static final int WARM_RPS = 100;
 
-  private static final java.time.Duration WARM_MAX = java.time.Duration.ofSeconds(30);
+  private static final java.time.Duration WARM_MAX = java.time.Duration.ofSeconds(60);
 
   private final LocalState state;
   private final Manifests.Loaded manifest;

@@ -145,6 +145,22 @@ class Http1ClientTest {
   }
 
   @Test
+  void retryAfterInSecondsIsRead() throws Exception {
+    Server server =
+        server(
+            r ->
+                r.startsWith("GET /busy")
+                    ? "HTTP/1.1 503 Service Unavailable\r\n"
+                        + "Retry-After: 1\r\n"
+                        + "Content-Length: 0\r\n\r\n"
+                    : "HTTP/1.1 503 Service Unavailable\r\nRetry-After: Wed, 21 Oct 2026 07:28:00"
+                        + " GMT\r\nContent-Length: 0\r\n\r\n");
+    Http1Client client = client(server);
+    assertThat(get(client, "/busy").retryAfterSeconds()).isEqualTo(1);
+    assertThat(get(client, "/date").retryAfterSeconds()).isEqualTo(-1);
+  }
+
+  @Test
   void aChunkedAnswerIsJoinedAndUtf8Decoded() throws Exception {
     String body = "{\"sku\":\"茶-1\"}";
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
