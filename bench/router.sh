@@ -30,6 +30,11 @@
 #   --router-env K=V    one more environment variable for the router (repeatable), e.g.
 #                       UNITCELL_ROUTER_LIMITS_USER_RATE=0 to measure without the per-user limit
 #   --no-build          use the router jar already built (else mvn -pl topology,router -am package)
+#   --router-app DIR    measure another packaged router (a copy of a router/target/quarkus-app
+#                       directory, e.g. of an older commit, for before/after runs); implies --no-build
+#   --profile           record the router's measured run with JFR (profile settings, 10 ms Java
+#                       sampling, -XX:+DebugNonSafepoints) into router-<round>.jfr, and its GC pauses
+#                       and safepoints with -Xlog into router-<round>-gc.log; costs a few % of its CPU
 # Installs wrk, nginx and haproxy with apt when one is missing (their packaged services are kept
 # from starting; every process here runs from its own config under the run directory). Before
 # measuring, each proxy must answer 200 through to a cell and keep each of 100 users on one cell
@@ -67,7 +72,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build=true pin=false jwt=false retries=2 disturbed_pct=20 workers=1 connections=64 threads=2 duration=30s warmup=10s router_warmup=30s rounds=1
+build=true pin=false jwt=false profile=false router_app_src= retries=2 disturbed_pct=20 workers=1 connections=64 threads=2 duration=30s warmup=10s router_warmup=30s rounds=1
 proxies=router,nginx,haproxy users=10000 java_bin=java port_base=28080
 jvm_opts="-Xms256m -Xmx256m -XX:+UseParallelGC"
 router_env=()
@@ -75,15 +80,17 @@ while (($#)); do
   case $1 in
     --no-build) build=false ;;
     --pin) pin=true ;;
+    --profile) profile=true ;;
     --jwt) jwt=true ;;
     --workers | --connections | --threads | --duration | --warmup | --router-warmup | --rounds | \
-      --proxies | --users | --java | --jvm-opts | --port-base | --retries | --router-env)
+      --proxies | --users | --java | --jvm-opts | --port-base | --retries | --router-env | --router-app)
       (($# >= 2)) || { echo "router.sh: $1 needs a value" >&2; exit 2; }
       case $1 in
         --workers) workers=$2 ;; --connections) connections=$2 ;; --threads) threads=$2 ;;
         --duration) duration=$2 ;; --warmup) warmup=$2 ;; --router-warmup) router_warmup=$2 ;;
         --rounds) rounds=$2 ;; --proxies) proxies=$2 ;; --users) users=$2 ;; --java) java_bin=$2 ;;
         --jvm-opts) jvm_opts=$2 ;; --port-base) port_base=$2 ;; --retries) retries=$2 ;;
+        --router-app) router_app_src=$2 build=false ;;
         --router-env) [[ $2 == ?*=* ]] || { echo "router.sh: --router-env needs K=V" >&2; exit 2; }
           router_env+=("$2") ;;
       esac
@@ -116,6 +123,7 @@ die() { printf 'router.sh: FAILED: %s\n' "$*" >&2; exit 1; }
 repo=$PWD
 lua=$repo/bench/router/users.lua
 router_jar=router/target/quarkus-app/quarkus-run.jar
+[[ -z $router_app_src ]] || router_jar=$router_app_src/quarkus-run.jar
 cells=4 slot_count=1024
 backend_port() { echo $((port_base + $1)); } # cell 1..4
 status_port=$((port_base + 9))
@@ -226,6 +234,30 @@ cpu_seconds() {
     ((fields[2] == pgid)) && total=$((total + fields[11] + fields[12]))
   done
   echo "$total $(getconf CLK_TCK)" | awk '{printf "%.2f", $1 / $2}'
+}
+
+# per thread of a process group: name, CPU ms, ms spent runnable but waiting for a core, and times
+# scheduled (/proc/<pid>/task/<tid>/schedstat); a proxy waiting for a core stalls all its
+# connections, so this shows where a tail comes from the scheduler rather than the proxy's work
+thread_stats() { # pgid
+  local pgid=$1 f task stat rest comm sched
+  for f in /proc/[0-9]*/stat; do
+    read -r stat <"$f" 2>/dev/null || continue
+    rest=${stat##*) }
+    read -r -a fields <<<"$rest"
+    ((fields[2] == pgid)) || continue
+    for task in "${f%/stat}"/task/*; do
+      read -r comm <"$task/comm" 2>/dev/null || continue
+      read -r sched <"$task/schedstat" 2>/dev/null || continue
+      printf '%s\t%s\t%s\n' "${task##*/}" "${comm// /_}" "$sched"
+    done
+  done
+}
+# the difference of two thread_stats snapshots, busiest first: thread, cpu ms, wait ms, slices
+thread_table() { # before after
+  awk -F'\t' 'NR == FNR { split($3, a, " "); run[$1] = a[1]; wait[$1] = a[2]; n[$1] = a[3]; next }
+    { split($3, a, " "); printf "%s\t%.0f\t%.0f\t%d\n", $2, (a[1] - run[$1]) / 1e6, (a[2] - wait[$1]) / 1e6, a[3] - n[$1] }' "$1" "$2" |
+    sort -t$'\t' -k2,2nr | { printf 'thread\tcpu_ms\trunqueue_wait_ms\tslices\n'; cat; }
 }
 
 # busy CPU seconds of the whole machine: user, nice, system and steal of all cores (not irq and
@@ -441,7 +473,14 @@ start_proxy() { # proxy tag
     router)
       local auth_env=(UNITCELL_ROUTER_AUTH=header) jvm_args
       read -r -a jvm_args <<<"$jvm_opts"
-      jvm_args+=("-Xlog:gc:file=$run/router-$2-gc.log") # GC pauses of the run, for the record
+      if $profile; then
+        # the warm-up is in the recording too: JFR's timestamps tell the measured run apart
+        jvm_args+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
+          "-XX:StartFlightRecording=settings=profile,filename=$run/router-$2.jfr,dumponexit=true"
+          "-Xlog:gc*,safepoint:file=$run/router-$2-gc.log:uptime,level,tags")
+      else
+        jvm_args+=("-Xlog:gc:file=$run/router-$2-gc.log") # GC pauses of the run, for the record
+      fi
       ! $jwt || auth_env=(UNITCELL_ROUTER_AUTH=jwt UNITCELL_ROUTER_JWT_HS256_SECRET="$jwt_secret")
       start router "$log" "${proxy_pin[@]}" env UNITCELL_ROUTER_HOST=127.0.0.1 UNITCELL_ROUTER_PORT="${proxy_port[router]}" \
         QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$router_admin_port UNITCELL_ROUTING_TABLE="$run/routing-table.json" \
@@ -509,6 +548,7 @@ phase() { # proxy round tag
   run_wrk "$p" "$w" "$run/wrk-$p-$tag-warmup.txt"
   say "$p: measuring $duration"
   accepts0=$(backend_accepts)
+  thread_stats "${pid_of[$p]}" >"$run/tmp/threads0.txt"
   proxy0=$(cpu_seconds "${pid_of[$p]}") backend0=$(cpu_seconds "${pid_of[backend]}")
   children_cpu >"$run/tmp/cpu.txt"
   wrk0=$(cat "$run/tmp/cpu.txt") busy0=$(machine_busy) t0=$(date +%s.%N)
@@ -517,6 +557,8 @@ phase() { # proxy round tag
   children_cpu >"$run/tmp/cpu.txt"
   wrk1=$(cat "$run/tmp/cpu.txt")
   proxy1=$(cpu_seconds "${pid_of[$p]}") backend1=$(cpu_seconds "${pid_of[backend]}")
+  thread_stats "${pid_of[$p]}" >"$run/tmp/threads1.txt"
+  thread_table "$run/tmp/threads0.txt" "$run/tmp/threads1.txt" >"$run/threads-$p-$tag.tsv"
   accepts1=$(backend_accepts)
   if [[ $p == router ]]; then
     curl -s -m 5 "http://127.0.0.1:$router_admin_port/q/metrics" >"$run/router-$tag-metrics.txt" || true
