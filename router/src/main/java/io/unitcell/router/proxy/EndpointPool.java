@@ -5,8 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.unitcell.router.upstream.Endpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -64,7 +63,8 @@ final class EndpointPool {
 
   private void connect(Exchange exchange) {
     connecting++;
-    UpstreamConnection connection = new UpstreamConnection(this);
+    CellResponseDecoder decoder = new CellResponseDecoder(MAX_RESPONSE_BYTES);
+    UpstreamConnection connection = new UpstreamConnection(this, decoder);
     ChannelFuture connected =
         new Bootstrap()
             .group(loop.eventLoop)
@@ -75,18 +75,12 @@ final class EndpointPool {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
+                    // the cells' answers are read as bytes, their heads forwarded without being
+                    // decoded into headers and encoded again
                     channel
                         .pipeline()
-                        // the cells' answers are not re-validated header by header (clients'
-                        // requests are, by the server codec)
-                        .addLast(
-                            new HttpClientCodec(
-                                new HttpDecoderConfig()
-                                    .setMaxHeaderSize(16 * 1024)
-                                    .setValidateHeaders(false),
-                                false,
-                                false))
-                        .addLast(new WholeMessages(MAX_RESPONSE_BYTES, null))
+                        .addLast(new HttpRequestEncoder())
+                        .addLast(decoder)
                         .addLast(connection);
                   }
                 })

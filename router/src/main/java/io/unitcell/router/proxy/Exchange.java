@@ -1,5 +1,6 @@
 package io.unitcell.router.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -281,40 +282,26 @@ final class Exchange {
     return request.content().isReadable() ? request.retainedDuplicate() : request.retain();
   }
 
-  void onUpstreamResponse(Endpoint endpoint, FullHttpResponse response) {
+  /** Whether the request is a HEAD (its answer has no body). */
+  boolean isHead() {
+    return request.method() == HttpMethod.HEAD;
+  }
+
+  void onUpstreamResponse(Endpoint endpoint, CellResponse response) {
     endpoint.onSuccess();
     if (done) {
       response.release();
       return;
     }
-    if (response.status().code() == 421) {
-      String cellEpoch = response.headers().get(Headers.CELL_EPOCH);
+    if (response.status == 421) {
+      String cellEpoch = response.cellEpoch;
       response.release();
       misdirected(cellEpoch);
       return;
     }
-    HttpHeaders headers = response.headers();
-    List<CharSequence> drop = null;
-    for (Map.Entry<CharSequence, CharSequence> header :
-        (Iterable<Map.Entry<CharSequence, CharSequence>>) headers::iteratorCharSequence) {
-      if (Headers.isHopByHop(header.getKey())) {
-        if (drop == null) {
-          drop = new ArrayList<>(2);
-        }
-        drop.add(header.getKey());
-      }
-    }
-    if (drop != null) {
-      drop.forEach(headers::remove);
-    }
-    headers.set(Headers.EPOCH, epochText);
-    if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-      HttpUtil.setContentLength(response, response.content().readableBytes()); // it came chunked
-    }
-    if (!keepAlive) {
-      HttpUtil.setKeepAlive(response, false);
-    }
-    finish(response);
+    // the cell's head as it came, without hop-by-hop headers, plus the epoch and the length
+    ByteBuf head = response.headForClient(epochText, !keepAlive);
+    finish(response.status, head, response.bodyAfterHead());
   }
 
   /** The cell says the user is not its to serve: read the table again, route once more. */
@@ -398,10 +385,14 @@ final class Exchange {
       response.release();
       return;
     }
-    done = true;
     int status = response.status().code();
+    finish(status, Responses.encode(client.alloc(), response, isHead()), null);
+  }
+
+  private void finish(int status, ByteBuf answer, ByteBuf rest) {
+    done = true;
     request.release();
-    client.finish(this, response, keepAlive);
+    client.finish(this, answer, rest, keepAlive);
     if (route != null) {
       target.meters().record(route, status, System.nanoTime() - started);
     }

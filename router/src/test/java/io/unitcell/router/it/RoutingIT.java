@@ -214,6 +214,70 @@ class RoutingIT {
     }
   }
 
+  @Test
+  @Order(7)
+  void chunkedAnswersAndAnswersToHeadArriveIntactOnOneConnection() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", harness.routerPort())) {
+      socket.setSoTimeout(10_000);
+      String three =
+          "HEAD /orders/1 HTTP/1.1\r\n"
+              + "Host: x\r\n"
+              + "X-User-Id: user-1\r\n\r\n"
+              + "GET /orders/2 HTTP/1.1\r\n"
+              + "Host: x\r\n"
+              + "X-User-Id: user-1\r\n"
+              + "X-Stub-Chunked: 1\r\n\r\n"
+              + "GET /orders/3 HTTP/1.1\r\n"
+              + "Host: x\r\n"
+              + "X-User-Id: user-1\r\n"
+              + "Connection: close\r\n\r\n";
+      socket.getOutputStream().write(three.getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      // HEAD: a head, no body, whatever length it names
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      Map<String, String> headers = headers(in);
+      assertThat(headers).containsKey("x-unitcell-router-epoch");
+
+      // chunked from the cell: whole, with a length, without the cell's hop-by-hop headers
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      headers = headers(in);
+      assertThat(headers)
+          .containsKeys("content-length", "content-type", "x-unitcell-router-epoch")
+          .doesNotContainKeys("transfer-encoding", "keep-alive", "proxy-connection", "connection");
+      String body = body(in, Integer.parseInt(headers.get("content-length")));
+      assertThat(RouterHarness.json(body).get("path").asText()).isEqualTo("/orders/2");
+
+      // the client's last request: answered, then the connection closes
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      headers = headers(in);
+      assertThat(headers.get("connection")).isEqualToIgnoringCase("close");
+      body = body(in, Integer.parseInt(headers.get("content-length")));
+      assertThat(RouterHarness.json(body).get("path").asText()).isEqualTo("/orders/3");
+      assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
+  private static Map<String, String> headers(BufferedReader in) throws java.io.IOException {
+    Map<String, String> headers = new HashMap<>();
+    for (String line; !(line = in.readLine()).isEmpty(); ) {
+      int colon = line.indexOf(':');
+      headers.put(
+          line.substring(0, colon).toLowerCase(java.util.Locale.ROOT),
+          line.substring(colon + 1).trim());
+    }
+    return headers;
+  }
+
+  private static String body(BufferedReader in, int length) throws java.io.IOException {
+    char[] chars = new char[length];
+    for (int read = 0; read < length; ) {
+      read += in.read(chars, read, length - read);
+    }
+    return new String(chars);
+  }
+
   static String userOf(String cell, RoutingTable in) {
     for (int i = 0; ; i++) {
       if (in.cellOfUser("user-" + i).equals(cell)) {
