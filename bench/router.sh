@@ -32,9 +32,10 @@
 #   --no-build          use the router jar already built (else mvn -pl topology,router -am package)
 #   --router-app DIR    measure another packaged router (a copy of a router/target/quarkus-app
 #                       directory, e.g. of an older commit, for before/after runs); implies --no-build
-#   --profile           record the router's measured run with JFR (profile settings, 10 ms Java
-#                       sampling, -XX:+DebugNonSafepoints) into router-<round>.jfr, and its GC pauses
-#                       and safepoints with -Xlog into router-<round>-gc.log; costs a few % of its CPU
+#   --profile           record the router with JFR (profile settings, Java sampling every 1 ms,
+#                       -XX:+DebugNonSafepoints) into router-<round>.jfr, and its GC pauses and
+#                       safepoints with -Xlog into router-<round>-gc.log (bench/router/jfr-breakdown.py
+#                       summarises the recording); costs a few % of the router's CPU
 # Installs wrk, nginx and haproxy with apt when one is missing (their packaged services are kept
 # from starting; every process here runs from its own config under the run directory). Before
 # measuring, each proxy must answer 200 through to a cell and keep each of 100 users on one cell
@@ -474,9 +475,15 @@ start_proxy() { # proxy tag
       local auth_env=(UNITCELL_ROUTER_AUTH=header) jvm_args
       read -r -a jvm_args <<<"$jvm_opts"
       if $profile; then
-        # the warm-up is in the recording too: JFR's timestamps tell the measured run apart
+        # JFR's profile settings with Java sampling every 1 ms instead of 10 (enough samples of the
+        # event loop in one run); the warm-up is in the recording too, JFR's timestamps tell the
+        # measured run apart (bench/router/jfr-breakdown.py --from --to)
+        local jfc=$run/profile-1ms.jfc java_home
+        java_home=$(dirname "$(dirname "$(readlink -f "$(command -v "$java_bin")")")")
+        sed '/"jdk.ExecutionSample"/,/<\/event>/ s|<setting name="period"\([^>]*\)>10 ms<|<setting name="period"\1>1 ms<|' \
+          "$java_home/lib/jfr/profile.jfc" >"$jfc"
         jvm_args+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
-          "-XX:StartFlightRecording=settings=profile,filename=$run/router-$2.jfr,dumponexit=true"
+          "-XX:StartFlightRecording=settings=$jfc,filename=$run/router-$2.jfr,dumponexit=true"
           "-Xlog:gc*,safepoint:file=$run/router-$2-gc.log:uptime,level,tags")
       else
         jvm_args+=("-Xlog:gc:file=$run/router-$2-gc.log") # GC pauses of the run, for the record
