@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.unitcell.router.upstream.Endpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -75,13 +74,9 @@ final class EndpointPool {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
-                    // the cells' answers are read as bytes, their heads forwarded without being
-                    // decoded into headers and encoded again
-                    channel
-                        .pipeline()
-                        .addLast(new HttpRequestEncoder())
-                        .addLast(decoder)
-                        .addLast(connection);
+                    // no codec: requests are written as bytes (Exchange.writeUpstream), answers
+                    // read as bytes, their heads forwarded without being decoded and encoded again
+                    channel.pipeline().addLast(decoder).addLast(connection);
                   }
                 })
             .connect(endpoint.host(), endpoint.port());

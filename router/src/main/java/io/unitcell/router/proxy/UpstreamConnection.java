@@ -38,7 +38,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     current = exchange;
     sentAt = System.nanoTime();
     decoder.expectAnswerTo(exchange.isHead());
-    channel.writeAndFlush(exchange.upstreamRequest(), channel.voidPromise());
+    exchange.writeUpstream(channel);
   }
 
   void close() {

@@ -226,7 +226,9 @@ class RoutingIT {
               + "GET /orders/2 HTTP/1.1\r\n"
               + "Host: x\r\n"
               + "X-User-Id: user-1\r\n"
-              + "X-Stub-Chunked: 1\r\n\r\n"
+              + "X-Stub-Chunked: 1\r\n"
+              + "X-Forwarded-For: 10.0.0.1\r\n"
+              + "TE: trailers\r\n\r\n"
               + "GET /orders/3 HTTP/1.1\r\n"
               + "Host: x\r\n"
               + "X-User-Id: user-1\r\n"
@@ -248,6 +250,8 @@ class RoutingIT {
           .doesNotContainKeys("transfer-encoding", "keep-alive", "proxy-connection", "connection");
       String body = body(in, Integer.parseInt(headers.get("content-length")));
       assertThat(RouterHarness.json(body).get("path").asText()).isEqualTo("/orders/2");
+      assertThat(RouterHarness.json(body).get("forwardedFor").asText())
+          .isEqualTo("10.0.0.1, 127.0.0.1");
 
       // the client's last request: answered, then the connection closes
       assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
