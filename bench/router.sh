@@ -484,9 +484,10 @@ start_proxy() { # proxy tag
           "$java_home/lib/jfr/profile.jfc" >"$jfc"
         jvm_args+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
           "-XX:StartFlightRecording=settings=$jfc,filename=$run/router-$2.jfr,dumponexit=true"
-          "-Xlog:gc*,safepoint:file=$run/router-$2-gc.log:uptime,level,tags")
+          "-Xlog:gc*,safepoint:file=$run/router-$2-gc.log:timemillis,uptime,level,tags")
       else
-        jvm_args+=("-Xlog:gc:file=$run/router-$2-gc.log") # GC pauses of the run, for the record
+        # GC pauses of the run, for the record; timemillis (wall clock) to find the measured run's
+        jvm_args+=("-Xlog:gc:file=$run/router-$2-gc.log:timemillis,uptime,level,tags")
       fi
       ! $jwt || auth_env=(UNITCELL_ROUTER_AUTH=jwt UNITCELL_ROUTER_JWT_HS256_SECRET="$jwt_secret")
       start router "$log" "${proxy_pin[@]}" env UNITCELL_ROUTER_HOST=127.0.0.1 UNITCELL_ROUTER_PORT="${proxy_port[router]}" \
@@ -586,6 +587,16 @@ phase() { # proxy round tag
     "$(field p99_ms "$line")" "$(field p999_ms "$line")" "$(field requests "$line")" "$(field non2xx "$line")" \
     "$(field socket_errors "$line")" $((accepts1 - accepts0 - 1)) "$cpu_pct" "$other_pct")
   say "$p: $(field rps "$line") requests/s, p99 $(field p99_ms "$line") ms, proxy cpu $cpu_pct %, other processes $other_pct %"
+  if [[ $p == router ]]; then
+    # the router's GC pauses within the measured run (they stop every connection at once)
+    awk -v t0="$t0" -v t1="$t1" '/\[gc\] .*Pause/ {
+        if (!match($0, /\[[0-9]+ms\]/)) next
+        ms = substr($0, RSTART + 1, RLENGTH - 4) + 0; if (ms < t0 * 1000 || ms > t1 * 1000) next
+        d = $NF; sub(/ms$/, "", d); n++; total += d; if (d + 0 > max) max = d + 0 }
+      END { printf "%d GC pauses in the measured run, longest %.1f ms, %.1f ms in all\n", n, max, total }' \
+      "$run/router-$tag-gc.log" >"$run/gc-router-$tag.txt"
+    say "router: $(cat "$run/gc-router-$tag.txt")"
+  fi
 }
 
 for ((r = 1; r <= rounds; r++)); do
