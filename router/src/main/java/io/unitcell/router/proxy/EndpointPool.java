@@ -4,6 +4,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.socket.SocketChannel;
 import io.unitcell.router.upstream.Endpoint;
 import java.util.ArrayDeque;
@@ -64,8 +66,12 @@ final class EndpointPool {
     connecting++;
     CellResponseDecoder decoder = new CellResponseDecoder(MAX_RESPONSE_BYTES);
     UpstreamConnection connection = new UpstreamConnection(this, decoder);
+    Bootstrap bootstrap = new Bootstrap();
+    if (loop.transport.isEpoll()) {
+      bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED); // see NettyProxy
+    }
     ChannelFuture connected =
-        new Bootstrap()
+        bootstrap
             .group(loop.eventLoop)
             .channel(loop.transport.channel())
             .option(ChannelOption.TCP_NODELAY, true)

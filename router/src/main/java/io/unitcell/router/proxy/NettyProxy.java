@@ -4,6 +4,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -35,8 +37,14 @@ public final class NettyProxy implements AutoCloseable {
   /** Binds the port (blocking until bound). */
   public void start() throws InterruptedException {
     int maxBody = (int) Math.min(Integer.MAX_VALUE, proxy.maxBody);
+    ServerBootstrap bootstrap = new ServerBootstrap();
+    if (transport.isEpoll()) {
+      // level-triggered: a read that fills less than its buffer ends the read; edge-triggered
+      // reads once more (EAGAIN) after every request
+      bootstrap.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+    }
     server =
-        new ServerBootstrap()
+        bootstrap
             .group(transport.group())
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 4096)
