@@ -17,6 +17,7 @@ final class CellResponse {
   private static final byte[] EPOCH = ascii(Headers.EPOCH + ": ");
   private static final byte[] CONTENT_LENGTH = ascii("content-length: ");
   private static final byte[] CONNECTION_CLOSE = ascii("connection: close\r\n");
+  private static final byte[] CONNECTION_KEEP_ALIVE = ascii("connection: keep-alive\r\n");
   private static final short CRLF = ('\r' << 8) | '\n';
 
   final int status;
@@ -72,6 +73,14 @@ final class CellResponse {
    * @param close whether the client's connection is closed after this answer
    */
   ByteBuf headForClient(CharSequence epoch, boolean close) {
+    return headForClient(epoch, close, false);
+  }
+
+  /**
+   * {@link #headForClient(CharSequence, boolean)}, saying {@code Connection: keep-alive} when
+   * {@code keepAlive} (to an HTTP/1.0 client that asked for it: it assumes a close otherwise).
+   */
+  ByteBuf headForClient(CharSequence epoch, boolean close, boolean keepAlive) {
     ByteBuf out = head;
     out.writeBytes(EPOCH);
     ByteBufUtil.writeAscii(out, epoch);
@@ -83,6 +92,8 @@ final class CellResponse {
     }
     if (close) {
       out.writeBytes(CONNECTION_CLOSE);
+    } else if (keepAlive) {
+      out.writeBytes(CONNECTION_KEEP_ALIVE);
     }
     out.writeShort(CRLF);
     int length = body.readableBytes();

@@ -6,9 +6,11 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.unitcell.router.auth.AuthException;
@@ -69,6 +71,9 @@ final class Exchange {
   private final long started = System.nanoTime();
   private final boolean keepAlive;
 
+  /** An HTTP/1.0 client asking for keep-alive: its answers say {@code Connection: keep-alive}. */
+  private final boolean http10KeepAlive;
+
   long waitingSince;
   private String user;
   private int slotCount;
@@ -90,6 +95,7 @@ final class Exchange {
     this.client = client;
     this.request = request;
     this.keepAlive = HttpUtil.isKeepAlive(request);
+    this.http10KeepAlive = keepAlive && request.protocolVersion() == HttpVersion.HTTP_1_0;
   }
 
   void start() {
@@ -251,10 +257,13 @@ final class Exchange {
    * and headers with the verified user, the router's secret and {@code X-Forwarded-For}, without
    * hop-by-hop headers and credentials, then the body with its length. The bytes are made once;
    * each attempt writes a duplicate, so a retry sends them whole.
+   *
+   * @param endpoint the endpoint of the first attempt: its address is the {@code Host} of a request
+   *     that came without one (HTTP/1.0), as HTTP/1.1 requires one
    */
-  void writeUpstream(Channel channel) {
+  void writeUpstream(Channel channel, Endpoint endpoint) {
     if (upstreamHead == null) {
-      encodeUpstream(channel.alloc());
+      encodeUpstream(channel.alloc(), endpoint);
     }
     channel.write(upstreamHead.retainedDuplicate(), channel.voidPromise());
     if (upstreamBody != null) {
@@ -263,7 +272,7 @@ final class Exchange {
     channel.flush();
   }
 
-  private void encodeUpstream(ByteBufAllocator alloc) {
+  private void encodeUpstream(ByteBufAllocator alloc, Endpoint endpoint) {
     ByteBuf body = request.content();
     int length = body.readableBytes();
     boolean inline = length <= CellResponse.INLINE_BODY;
@@ -274,6 +283,7 @@ final class Exchange {
     out.writeBytes(HTTP_1_1);
     String forwardedFor = null;
     boolean hadLength = false;
+    boolean hadHost = false;
     Iterator<Map.Entry<CharSequence, CharSequence>> headers =
         request.headers().iteratorCharSequence();
     while (headers.hasNext()) {
@@ -295,7 +305,13 @@ final class Exchange {
         hadLength = true;
         continue;
       }
+      if (name.length() == 4 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
+        hadHost = true;
+      }
       writeHeader(out, name, header.getValue());
+    }
+    if (!hadHost) {
+      writeHeader(out, HttpHeaderNames.HOST, endpoint.address());
     }
     writeHeader(out, proxy.userHeader, user);
     if (proxy.secret != null) {
@@ -347,7 +363,7 @@ final class Exchange {
       return;
     }
     // the cell's head as it came, without hop-by-hop headers, plus the epoch and the length
-    ByteBuf head = response.headForClient(epochText, !keepAlive);
+    ByteBuf head = response.headForClient(epochText, !keepAlive, http10KeepAlive);
     finish(response.status, head, response.bodyAfterHead());
   }
 
@@ -445,6 +461,9 @@ final class Exchange {
       return;
     }
     int status = response.status().code();
+    if (http10KeepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
     finish(status, Responses.encode(client.alloc(), response, isHead()), null);
   }
 

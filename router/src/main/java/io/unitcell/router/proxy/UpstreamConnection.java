@@ -38,7 +38,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     current = exchange;
     sentAt = System.nanoTime();
     decoder.expectAnswerTo(exchange.isHead());
-    exchange.writeUpstream(channel);
+    exchange.writeUpstream(channel, pool.endpoint());
   }
 
   void close() {

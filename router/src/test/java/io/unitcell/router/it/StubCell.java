@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * answered (not counting health checks and controls).
  *
  * <p>A request with {@code X-Stub-Chunked: 1} is answered with a chunked body and hop-by-hop
- * headers ({@code Keep-Alive}, {@code Proxy-Connection}) that must not reach the client.
+ * headers ({@code Keep-Alive}, {@code Proxy-Connection}) that must not reach the client; one with
+ * {@code X-Stub-Status: N} (204, 304) with that status and no body.
  */
 public final class StubCell {
 
@@ -86,10 +87,18 @@ public final class StubCell {
               + quoted(exchange.getRequestHeaders().getFirst("Authorization"))
               + ",\"forwardedFor\":"
               + quoted(exchange.getRequestHeaders().getFirst("X-Forwarded-For"))
+              + ",\"host\":"
+              + quoted(exchange.getRequestHeaders().getFirst("Host"))
               + ",\"body\":"
               + quoted(new String(body, StandardCharsets.UTF_8))
               + "}";
       int status = "POST".equals(exchange.getRequestMethod()) ? 201 : 200;
+      String bodyless = exchange.getRequestHeaders().getFirst("X-Stub-Status");
+      if (bodyless != null) {
+        exchange.getResponseHeaders().add("ETag", "\"v1\"");
+        exchange.sendResponseHeaders(Integer.parseInt(bodyless), -1); // -1: no body
+        return;
+      }
       if ("1".equals(exchange.getRequestHeaders().getFirst("X-Stub-Chunked"))) {
         exchange.getResponseHeaders().add("Keep-Alive", "timeout=60");
         exchange.getResponseHeaders().add("Proxy-Connection", "keep-alive");

@@ -293,6 +293,16 @@ class CellResponseDecoderTest {
   }
 
   @Test
+  void anHttp10ClientThatAskedForKeepAliveIsToldItsConnectionStays() {
+    Cell cell = new Cell().send(OK);
+    ByteBuf head = cell.answer().headForClient("7", false, true);
+    assertThat(head.toString(StandardCharsets.ISO_8859_1))
+        .isEqualTo(OK_FORWARDED.replace("\r\n\r\n", "\r\nconnection: keep-alive\r\n\r\n"));
+    head.release();
+    cell.assertAllReleased();
+  }
+
+  @Test
   void largeBodiesFollowTheHeadAsTheyArrived() {
     String body = "x".repeat(CellResponse.INLINE_BODY + 1);
     Cell cell =
