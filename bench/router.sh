@@ -16,7 +16,8 @@
 #   --users U           distinct X-User-Id values wrk rotates over (default 10000; the router
 #                       limits each user to 50 requests/s by default, so keep rps / U below that)
 #   --java PATH         java binary or JDK home for the router (default: java on the PATH)
-#   --jvm-opts "OPTS"   the router's JVM flags (default: -Xms256m -Xmx256m -XX:+UseParallelGC)
+#   --jvm-opts "OPTS"   the router's JVM flags (default: -Xms256m -Xmx256m -XX:+UseParallelGC
+#                       -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false)
 #   --port-base P       ports: P+1..P+4 cells, P+9 backend status, P+10 nginx, P+20 HAProxy,
 #                       P+30 router, P+31 router admin (default 28080)
 #   --retries N         measure a proxy's phase again (restarted, warmed up) when other processes
@@ -68,6 +69,9 @@
 #   (10 s after 15 s warm-up, twice each) did not single out a better choice: ParallelGC 32k/20k rps,
 #   SerialGC 22k/22k, G1 23k/26k, Temurin 25 with ParallelGC 29k/25k. With 1 event loop the router
 #   uses a bit more than one core ("cpu %" ~105: GC, JIT, active health checks besides the loop).
+#   The two Netty properties turn off the reference-count and bounds checks on every buffer access
+#   (about 6 % of the event loop's Java samples), as the local runtime starts the router too
+#   (infra RouterProcess); the router's tests keep them on, to catch a use after release.
 # - variance: on this shared 2-core VM the same run differs by up to 40 % from one time to the next,
 #   even with "other %" at 0; use --rounds 3 or more for figures to keep.
 set -euo pipefail
@@ -75,7 +79,7 @@ cd "$(dirname "$0")/.."
 
 build=true pin=false jwt=false profile=false router_app_src= retries=2 disturbed_pct=20 workers=1 connections=64 threads=2 duration=30s warmup=10s router_warmup=30s rounds=1
 proxies=router,nginx,haproxy users=10000 java_bin=java port_base=28080
-jvm_opts="-Xms256m -Xmx256m -XX:+UseParallelGC"
+jvm_opts="-Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false"
 router_env=()
 while (($#)); do
   case $1 in
