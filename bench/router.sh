@@ -232,7 +232,7 @@ fi
 cpu_seconds() {
   local pgid=$1 f total=0 stat rest
   for f in /proc/[0-9]*/stat; do
-    read -r stat <"$f" 2>/dev/null || continue
+    { read -r stat <"$f"; } 2>/dev/null || continue # gone meanwhile: its error too
     rest=${stat##*) }
     read -r -a fields <<<"$rest"
     # after the command: state(0) ppid(1) pgrp(2) ... utime(11) stime(12)
@@ -247,7 +247,7 @@ cpu_seconds() {
 thread_stats() { # pgid
   local pgid=$1 f task stat rest comm sched
   for f in /proc/[0-9]*/stat; do
-    read -r stat <"$f" 2>/dev/null || continue
+    { read -r stat <"$f"; } 2>/dev/null || continue # gone meanwhile: its error too
     rest=${stat##*) }
     read -r -a fields <<<"$rest"
     ((fields[2] == pgid)) || continue
