@@ -26,7 +26,7 @@ RULES = [
     ("encoding the answer to the client (Netty)", r"\.HttpObjectEncoder\.", r"HttpResponseEncoder|HttpServerCodec|ClientConnection\.finish"),
     ("encoding the request to the cell (Netty)", r"\.HttpObjectEncoder\.", None),
     ("the router's own answers", r"\.Responses\.", None),
-    ("per-user token bucket", r"\.(RateLimits|TokenBucket)\.", None),
+    ("token buckets (RateLimits: the user's and the cell's)", r"\.(RateLimits|TokenBucket)\.", None),
     ("rewriting request headers", r"\.Exchange\.upstreamRequest", None),
     ("latency histogram and counters", r"(micrometer|\.RouterMetrics|prometheus)", None),
     ("identity (header or JWT)", r"\.(Identity|JwtVerifier)\.", None),
