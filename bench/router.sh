@@ -16,7 +16,8 @@
 #   --users U           distinct X-User-Id values wrk rotates over (default 10000; the router
 #                       limits each user to 50 requests/s by default, so keep rps / U below that)
 #   --java PATH         java binary or JDK home for the router (default: java on the PATH)
-#   --jvm-opts "OPTS"   the router's JVM flags (default: -Xms256m -Xmx256m -XX:+UseParallelGC)
+#   --jvm-opts "OPTS"   the router's JVM flags (default: -Xms256m -Xmx256m -XX:+UseParallelGC
+#                       -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false)
 #   --port-base P       ports: P+1..P+4 cells, P+9 backend status, P+10 nginx, P+20 HAProxy,
 #                       P+30 router, P+31 router admin (default 28080)
 #   --retries N         measure a proxy's phase again (restarted, warmed up) when other processes
@@ -30,6 +31,12 @@
 #   --router-env K=V    one more environment variable for the router (repeatable), e.g.
 #                       UNITCELL_ROUTER_LIMITS_USER_RATE=0 to measure without the per-user limit
 #   --no-build          use the router jar already built (else mvn -pl topology,router -am package)
+#   --router-app DIR    measure another packaged router (a copy of a router/target/quarkus-app
+#                       directory, e.g. of an older commit, for before/after runs); implies --no-build
+#   --profile           record the router with JFR (profile settings, Java sampling every 1 ms,
+#                       -XX:+DebugNonSafepoints) into router-<round>.jfr, and its GC pauses and
+#                       safepoints with -Xlog into router-<round>-gc.log (bench/router/jfr-breakdown.py
+#                       summarises the recording); costs a few % of the router's CPU
 # Installs wrk, nginx and haproxy with apt when one is missing (their packaged services are kept
 # from starting; every process here runs from its own config under the run directory). Before
 # measuring, each proxy must answer 200 through to a cell and keep each of 100 users on one cell
@@ -62,28 +69,33 @@
 #   (10 s after 15 s warm-up, twice each) did not single out a better choice: ParallelGC 32k/20k rps,
 #   SerialGC 22k/22k, G1 23k/26k, Temurin 25 with ParallelGC 29k/25k. With 1 event loop the router
 #   uses a bit more than one core ("cpu %" ~105: GC, JIT, active health checks besides the loop).
+#   The two Netty properties turn off the reference-count and bounds checks on every buffer access
+#   (about 6 % of the event loop's Java samples), as the local runtime starts the router too
+#   (infra RouterProcess); the router's tests keep them on, to catch a use after release.
 # - variance: on this shared 2-core VM the same run differs by up to 40 % from one time to the next,
 #   even with "other %" at 0; use --rounds 3 or more for figures to keep.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build=true pin=false jwt=false retries=2 disturbed_pct=20 workers=1 connections=64 threads=2 duration=30s warmup=10s router_warmup=30s rounds=1
+build=true pin=false jwt=false profile=false router_app_src= retries=2 disturbed_pct=20 workers=1 connections=64 threads=2 duration=30s warmup=10s router_warmup=30s rounds=1
 proxies=router,nginx,haproxy users=10000 java_bin=java port_base=28080
-jvm_opts="-Xms256m -Xmx256m -XX:+UseParallelGC"
+jvm_opts="-Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false"
 router_env=()
 while (($#)); do
   case $1 in
     --no-build) build=false ;;
     --pin) pin=true ;;
+    --profile) profile=true ;;
     --jwt) jwt=true ;;
     --workers | --connections | --threads | --duration | --warmup | --router-warmup | --rounds | \
-      --proxies | --users | --java | --jvm-opts | --port-base | --retries | --router-env)
+      --proxies | --users | --java | --jvm-opts | --port-base | --retries | --router-env | --router-app)
       (($# >= 2)) || { echo "router.sh: $1 needs a value" >&2; exit 2; }
       case $1 in
         --workers) workers=$2 ;; --connections) connections=$2 ;; --threads) threads=$2 ;;
         --duration) duration=$2 ;; --warmup) warmup=$2 ;; --router-warmup) router_warmup=$2 ;;
         --rounds) rounds=$2 ;; --proxies) proxies=$2 ;; --users) users=$2 ;; --java) java_bin=$2 ;;
         --jvm-opts) jvm_opts=$2 ;; --port-base) port_base=$2 ;; --retries) retries=$2 ;;
+        --router-app) router_app_src=$2 build=false ;;
         --router-env) [[ $2 == ?*=* ]] || { echo "router.sh: --router-env needs K=V" >&2; exit 2; }
           router_env+=("$2") ;;
       esac
@@ -116,6 +128,7 @@ die() { printf 'router.sh: FAILED: %s\n' "$*" >&2; exit 1; }
 repo=$PWD
 lua=$repo/bench/router/users.lua
 router_jar=router/target/quarkus-app/quarkus-run.jar
+[[ -z $router_app_src ]] || router_jar=$router_app_src/quarkus-run.jar
 cells=4 slot_count=1024
 backend_port() { echo $((port_base + $1)); } # cell 1..4
 status_port=$((port_base + 9))
@@ -219,13 +232,37 @@ fi
 cpu_seconds() {
   local pgid=$1 f total=0 stat rest
   for f in /proc/[0-9]*/stat; do
-    read -r stat <"$f" 2>/dev/null || continue
+    { read -r stat <"$f"; } 2>/dev/null || continue # gone meanwhile: its error too
     rest=${stat##*) }
     read -r -a fields <<<"$rest"
     # after the command: state(0) ppid(1) pgrp(2) ... utime(11) stime(12)
     ((fields[2] == pgid)) && total=$((total + fields[11] + fields[12]))
   done
   echo "$total $(getconf CLK_TCK)" | awk '{printf "%.2f", $1 / $2}'
+}
+
+# per thread of a process group: name, CPU ms, ms spent runnable but waiting for a core, and times
+# scheduled (/proc/<pid>/task/<tid>/schedstat); a proxy waiting for a core stalls all its
+# connections, so this shows where a tail comes from the scheduler rather than the proxy's work
+thread_stats() { # pgid
+  local pgid=$1 f task stat rest comm sched
+  for f in /proc/[0-9]*/stat; do
+    { read -r stat <"$f"; } 2>/dev/null || continue # gone meanwhile: its error too
+    rest=${stat##*) }
+    read -r -a fields <<<"$rest"
+    ((fields[2] == pgid)) || continue
+    for task in "${f%/stat}"/task/*; do
+      read -r comm <"$task/comm" 2>/dev/null || continue
+      read -r sched <"$task/schedstat" 2>/dev/null || continue
+      printf '%s\t%s\t%s\n' "${task##*/}" "${comm// /_}" "$sched"
+    done
+  done
+}
+# the difference of two thread_stats snapshots, busiest first: thread, cpu ms, wait ms, slices
+thread_table() { # before after
+  awk -F'\t' 'NR == FNR { split($3, a, " "); run[$1] = a[1]; wait[$1] = a[2]; n[$1] = a[3]; next }
+    { split($3, a, " "); printf "%s\t%.0f\t%.0f\t%d\n", $2, (a[1] - run[$1]) / 1e6, (a[2] - wait[$1]) / 1e6, a[3] - n[$1] }' "$1" "$2" |
+    sort -t$'\t' -k2,2nr | { printf 'thread\tcpu_ms\trunqueue_wait_ms\tslices\n'; cat; }
 }
 
 # busy CPU seconds of the whole machine: user, nice, system and steal of all cores (not irq and
@@ -441,7 +478,21 @@ start_proxy() { # proxy tag
     router)
       local auth_env=(UNITCELL_ROUTER_AUTH=header) jvm_args
       read -r -a jvm_args <<<"$jvm_opts"
-      jvm_args+=("-Xlog:gc:file=$run/router-$2-gc.log") # GC pauses of the run, for the record
+      if $profile; then
+        # JFR's profile settings with Java sampling every 1 ms instead of 10 (enough samples of the
+        # event loop in one run); the warm-up is in the recording too, JFR's timestamps tell the
+        # measured run apart (bench/router/jfr-breakdown.py --from --to)
+        local jfc=$run/profile-1ms.jfc java_home
+        java_home=$(dirname "$(dirname "$(readlink -f "$(command -v "$java_bin")")")")
+        sed '/"jdk.ExecutionSample"/,/<\/event>/ s|<setting name="period"\([^>]*\)>10 ms<|<setting name="period"\1>1 ms<|' \
+          "$java_home/lib/jfr/profile.jfc" >"$jfc"
+        jvm_args+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
+          "-XX:StartFlightRecording=settings=$jfc,filename=$run/router-$2.jfr,dumponexit=true"
+          "-Xlog:gc*,safepoint:file=$run/router-$2-gc.log:timemillis,uptime,level,tags")
+      else
+        # GC pauses of the run, for the record; timemillis (wall clock) to find the measured run's
+        jvm_args+=("-Xlog:gc:file=$run/router-$2-gc.log:timemillis,uptime,level,tags")
+      fi
       ! $jwt || auth_env=(UNITCELL_ROUTER_AUTH=jwt UNITCELL_ROUTER_JWT_HS256_SECRET="$jwt_secret")
       start router "$log" "${proxy_pin[@]}" env UNITCELL_ROUTER_HOST=127.0.0.1 UNITCELL_ROUTER_PORT="${proxy_port[router]}" \
         QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$router_admin_port UNITCELL_ROUTING_TABLE="$run/routing-table.json" \
@@ -509,6 +560,7 @@ phase() { # proxy round tag
   run_wrk "$p" "$w" "$run/wrk-$p-$tag-warmup.txt"
   say "$p: measuring $duration"
   accepts0=$(backend_accepts)
+  thread_stats "${pid_of[$p]}" >"$run/tmp/threads0.txt"
   proxy0=$(cpu_seconds "${pid_of[$p]}") backend0=$(cpu_seconds "${pid_of[backend]}")
   children_cpu >"$run/tmp/cpu.txt"
   wrk0=$(cat "$run/tmp/cpu.txt") busy0=$(machine_busy) t0=$(date +%s.%N)
@@ -517,6 +569,8 @@ phase() { # proxy round tag
   children_cpu >"$run/tmp/cpu.txt"
   wrk1=$(cat "$run/tmp/cpu.txt")
   proxy1=$(cpu_seconds "${pid_of[$p]}") backend1=$(cpu_seconds "${pid_of[backend]}")
+  thread_stats "${pid_of[$p]}" >"$run/tmp/threads1.txt"
+  thread_table "$run/tmp/threads0.txt" "$run/tmp/threads1.txt" >"$run/threads-$p-$tag.tsv"
   accepts1=$(backend_accepts)
   if [[ $p == router ]]; then
     curl -s -m 5 "http://127.0.0.1:$router_admin_port/q/metrics" >"$run/router-$tag-metrics.txt" || true
@@ -537,6 +591,16 @@ phase() { # proxy round tag
     "$(field p99_ms "$line")" "$(field p999_ms "$line")" "$(field requests "$line")" "$(field non2xx "$line")" \
     "$(field socket_errors "$line")" $((accepts1 - accepts0 - 1)) "$cpu_pct" "$other_pct")
   say "$p: $(field rps "$line") requests/s, p99 $(field p99_ms "$line") ms, proxy cpu $cpu_pct %, other processes $other_pct %"
+  if [[ $p == router ]]; then
+    # the router's GC pauses within the measured run (they stop every connection at once)
+    awk -v t0="$t0" -v t1="$t1" '/\[gc\] .*Pause/ {
+        if (!match($0, /\[[0-9]+ms\]/)) next
+        ms = substr($0, RSTART + 1, RLENGTH - 4) + 0; if (ms < t0 * 1000 || ms > t1 * 1000) next
+        d = $NF; sub(/ms$/, "", d); n++; total += d; if (d + 0 > max) max = d + 0 }
+      END { printf "%d GC pauses in the measured run, longest %.1f ms, %.1f ms in all\n", n, max, total }' \
+      "$run/router-$tag-gc.log" >"$run/gc-router-$tag.txt"
+    say "router: $(cat "$run/gc-router-$tag.txt")"
+  fi
 }
 
 for ((r = 1; r <= rounds; r++)); do

@@ -42,7 +42,19 @@ public final class RouterProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ManagedProcess process =
         ManagedProcess.start(
-            "router", List.of(java, "-Xmx256m", "-jar", jar.toString()), logDir, all, null);
+            "router",
+            List.of(
+                java,
+                "-Xmx256m",
+                // no reference-count and bounds check on every buffer access (the router's tests
+                // keep them); 6 % of the proxy's event loop in a profile (docs/benchmarks.md)
+                "-Dio.netty.buffer.checkAccessible=false",
+                "-Dio.netty.buffer.checkBounds=false",
+                "-jar",
+                jar.toString()),
+            logDir,
+            all,
+            null);
     try {
       process.awaitReady(START_TIMEOUT, () -> HttpProbe.ok(managementPort, "/q/health/ready"));
     } catch (RuntimeException e) {

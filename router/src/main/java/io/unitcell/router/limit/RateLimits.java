@@ -29,6 +29,9 @@ public final class RateLimits {
   private final Map<String, Double> cellRates;
   private final LongSupplier nanoClock;
 
+  /** Whether any cell has a limit (none by default): otherwise the cell check is skipped. */
+  private final boolean cellLimits;
+
   /** Most users tracked at once. */
   public static final int MAX_USERS = 2_000_000;
 
@@ -43,6 +46,7 @@ public final class RateLimits {
     this.cellBurst = config.cellBurst();
     this.cellRates = parseCellRates(config.cellRates().orElse(List.of()));
     this.nanoClock = nanoClock;
+    this.cellLimits = cellRate > 0 || cellRates.values().stream().anyMatch(rate -> rate > 0);
   }
 
   static Map<String, Double> parseCellRates(List<String> entries) {
@@ -75,9 +79,11 @@ public final class RateLimits {
         return Refusal.USER;
       }
     }
-    TokenBucket cellBucket = cellBucket(cell, now);
-    if (cellBucket != null && !cellBucket.tryTake(now)) {
-      return Refusal.CELL;
+    if (cellLimits) {
+      TokenBucket cellBucket = cellBucket(cell, now);
+      if (cellBucket != null && !cellBucket.tryTake(now)) {
+        return Refusal.CELL;
+      }
     }
     return null;
   }
@@ -111,7 +117,8 @@ public final class RateLimits {
     if (bucket != null) {
       return bucket;
     }
-    double rate = cellRates.getOrDefault(cell, cellRate);
+    Double own = cellRates.get(cell); // not getOrDefault(cell, cellRate): that boxes cellRate
+    double rate = own != null ? own : cellRate;
     if (rate <= 0) {
       return null;
     }

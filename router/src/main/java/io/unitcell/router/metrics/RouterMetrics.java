@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,13 +43,25 @@ public final class RouterMetrics {
   private final AtomicLong epoch = new AtomicLong(-1);
 
   public RouterMetrics(MeterRegistry registry, Supplier<Number> fencedHeld) {
-    this.registry = registry;
+    this.registry = direct(registry);
     Gauge.builder("unitcell.router.table.epoch", epoch, AtomicLong::get)
         .description("Epoch of the routing table in use")
         .register(registry);
     Gauge.builder("unitcell.router.fenced.held", fencedHeld)
         .description("Writes to fenced cells held right now")
         .register(registry);
+  }
+
+  /**
+   * The registry to record on: the only member of a composite (Quarkus injects one holding the
+   * Prometheus registry), which saves a layer on every record (2 % of the event loop in a profile).
+   */
+  static MeterRegistry direct(MeterRegistry registry) {
+    if (registry instanceof CompositeMeterRegistry composite
+        && composite.getRegistries().size() == 1) {
+      return composite.getRegistries().iterator().next();
+    }
+    return registry;
   }
 
   /** The meters of one cell. */

@@ -1,11 +1,12 @@
 package io.unitcell.router.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.unitcell.router.metrics.RouterMetrics;
@@ -44,6 +45,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return clientIp;
   }
 
+  ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof FullHttpRequest request)) {
@@ -53,15 +58,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (request.decoderResult().isFailure()) {
       request.release();
       proxy.metrics.rejected(RouterMetrics.NO_CELL, "malformed");
-      channel
-          .writeAndFlush(
+      ByteBuf answer =
+          Responses.encode(
+              channel.alloc(),
               Responses.error(
                   400,
                   "malformed request: " + request.decoderResult().cause().getMessage(),
                   0,
                   null,
-                  false))
-          .addListener(ChannelFutureListener.CLOSE);
+                  false),
+              false);
+      channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
       return;
     }
     if (current == null) {
@@ -85,18 +92,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     current.start();
   }
 
-  /** The answer to {@code exchange}; the next pipelined request starts. */
-  void finish(Exchange exchange, FullHttpResponse response, boolean keepAlive) {
+  /**
+   * The answer to {@code exchange}, as bytes: {@code answer}, then {@code rest} unless null (a
+   * larger body); the next pipelined request starts.
+   */
+  void finish(Exchange exchange, ByteBuf answer, ByteBuf rest, boolean keepAlive) {
     if (exchange != current || !channel.isActive()) {
-      response.release();
+      answer.release();
+      if (rest != null) {
+        rest.release();
+      }
       return;
     }
     current = null;
+    if (rest != null) {
+      channel.write(answer, channel.voidPromise());
+      answer = rest;
+    }
     if (!keepAlive) {
-      channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    channel.writeAndFlush(response, channel.voidPromise());
+    channel.writeAndFlush(answer, channel.voidPromise());
     FullHttpRequest next = pipelined == null ? null : pipelined.poll();
     if (next != null) {
       begin(next);

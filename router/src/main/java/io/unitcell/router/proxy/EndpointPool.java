@@ -4,9 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.unitcell.router.upstream.Endpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -64,9 +64,14 @@ final class EndpointPool {
 
   private void connect(Exchange exchange) {
     connecting++;
-    UpstreamConnection connection = new UpstreamConnection(this);
+    CellResponseDecoder decoder = new CellResponseDecoder(MAX_RESPONSE_BYTES);
+    UpstreamConnection connection = new UpstreamConnection(this, decoder);
+    Bootstrap bootstrap = new Bootstrap();
+    if (loop.transport.isEpoll()) {
+      bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED); // see NettyProxy
+    }
     ChannelFuture connected =
-        new Bootstrap()
+        bootstrap
             .group(loop.eventLoop)
             .channel(loop.transport.channel())
             .option(ChannelOption.TCP_NODELAY, true)
@@ -75,19 +80,9 @@ final class EndpointPool {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
-                    channel
-                        .pipeline()
-                        // the cells' answers are not re-validated header by header (clients'
-                        // requests are, by the server codec)
-                        .addLast(
-                            new HttpClientCodec(
-                                new HttpDecoderConfig()
-                                    .setMaxHeaderSize(16 * 1024)
-                                    .setValidateHeaders(false),
-                                false,
-                                false))
-                        .addLast(new WholeMessages(MAX_RESPONSE_BYTES, null))
-                        .addLast(connection);
+                    // no codec: requests are written as bytes (Exchange.writeUpstream), answers
+                    // read as bytes, their heads forwarded without being decoded and encoded again
+                    channel.pipeline().addLast(decoder).addLast(connection);
                   }
                 })
             .connect(endpoint.host(), endpoint.port());

@@ -1,12 +1,17 @@
 package io.unitcell.router.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.unitcell.router.auth.AuthException;
 import io.unitcell.router.limit.RateLimits.Refusal;
@@ -17,8 +22,8 @@ import io.unitcell.router.upstream.Endpoint;
 import io.unitcell.router.upstream.Upstreams.Routing;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.SlotHash;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -31,6 +36,9 @@ import org.jboss.logging.Logger;
 final class Exchange {
 
   private static final Logger LOG = Logger.getLogger(Exchange.class);
+
+  private static final byte[] HTTP_1_1 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final short CRLF = ('\r' << 8) | '\n';
 
   /** Endpoints tried at most per request (a failed connection costs nothing to retry). */
   private static final int MAX_ATTEMPTS = 3;
@@ -63,6 +71,9 @@ final class Exchange {
   private final long started = System.nanoTime();
   private final boolean keepAlive;
 
+  /** An HTTP/1.0 client asking for keep-alive: its answers say {@code Connection: keep-alive}. */
+  private final boolean http10KeepAlive;
+
   long waitingSince;
   private String user;
   private int slotCount;
@@ -70,7 +81,8 @@ final class Exchange {
   private RouteClass route;
   private CellTarget target;
   private String epochText;
-  private boolean prepared;
+  private ByteBuf upstreamHead;
+  private ByteBuf upstreamBody;
   private int attempts;
   private Endpoint failed;
   private boolean rerouted;
@@ -83,6 +95,7 @@ final class Exchange {
     this.client = client;
     this.request = request;
     this.keepAlive = HttpUtil.isKeepAlive(request);
+    this.http10KeepAlive = keepAlive && request.protocolVersion() == HttpVersion.HTTP_1_0;
   }
 
   void start() {
@@ -240,81 +253,118 @@ final class Exchange {
   }
 
   /**
-   * The request as it goes to a cell: the client's, with the verified user, the router's secret and
-   * {@code X-Forwarded-For}, without hop-by-hop headers and credentials. Each attempt sends a
-   * retained duplicate, so the original stays readable for a retry.
+   * Writes the request to a cell's connection, as bytes: the client's request line (as HTTP/1.1)
+   * and headers with the verified user, the router's secret and {@code X-Forwarded-For}, without
+   * hop-by-hop headers and credentials, then the body with its length. The bytes are made once;
+   * each attempt writes a duplicate, so a retry sends them whole.
+   *
+   * @param endpoint the endpoint of the first attempt: its address is the {@code Host} of a request
+   *     that came without one (HTTP/1.0), as HTTP/1.1 requires one
    */
-  FullHttpRequest upstreamRequest() {
-    if (!prepared) {
-      prepared = true;
-      HttpHeaders headers = request.headers();
-      List<CharSequence> drop = null;
-      for (Map.Entry<CharSequence, CharSequence> header :
-          (Iterable<Map.Entry<CharSequence, CharSequence>>) headers::iteratorCharSequence) {
-        CharSequence name = header.getKey();
-        if (Headers.isHopByHop(name)) {
-          if (drop == null) {
-            drop = new ArrayList<>(2);
-          }
-          drop.add(name);
-        }
-      }
-      if (drop != null) {
-        drop.forEach(headers::remove);
-      }
-      headers.remove(HttpHeaderNames.AUTHORIZATION);
-      headers.set(proxy.userHeader, user);
-      if (proxy.secret != null) {
-        headers.set(Headers.SECRET, proxy.secret);
-      }
-      String forwardedFor = headers.get(Headers.FORWARDED_FOR);
-      headers.set(
-          Headers.FORWARDED_FOR,
-          forwardedFor == null ? client.clientIp() : forwardedFor + ", " + client.clientIp());
-      request.setProtocolVersion(HttpVersion.HTTP_1_1);
-      HttpUtil.setKeepAlive(request, true);
-      if (request.content().isReadable() && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-        HttpUtil.setContentLength(request, request.content().readableBytes()); // it came chunked
-      }
+  void writeUpstream(Channel channel, Endpoint endpoint) {
+    if (upstreamHead == null) {
+      encodeUpstream(channel.alloc(), endpoint);
     }
-    // sending consumes the body's bytes: a body goes out as a duplicate, so a retry has it whole
-    return request.content().isReadable() ? request.retainedDuplicate() : request.retain();
+    channel.write(upstreamHead.retainedDuplicate(), channel.voidPromise());
+    if (upstreamBody != null) {
+      channel.write(upstreamBody.retainedDuplicate(), channel.voidPromise());
+    }
+    channel.flush();
   }
 
-  void onUpstreamResponse(Endpoint endpoint, FullHttpResponse response) {
+  private void encodeUpstream(ByteBufAllocator alloc, Endpoint endpoint) {
+    ByteBuf body = request.content();
+    int length = body.readableBytes();
+    boolean inline = length <= CellResponse.INLINE_BODY;
+    ByteBuf out = alloc.buffer(512 + (inline ? length : 0));
+    out.writeCharSequence(request.method().asciiName(), StandardCharsets.US_ASCII);
+    out.writeByte(' ');
+    out.writeCharSequence(request.uri(), StandardCharsets.ISO_8859_1);
+    out.writeBytes(HTTP_1_1);
+    String forwardedFor = null;
+    boolean hadLength = false;
+    boolean hadHost = false;
+    Iterator<Map.Entry<CharSequence, CharSequence>> headers =
+        request.headers().iteratorCharSequence();
+    while (headers.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> header = headers.next();
+      CharSequence name = header.getKey();
+      if (Headers.isHopByHop(name)
+          || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.AUTHORIZATION)
+          || AsciiString.contentEqualsIgnoreCase(name, proxy.userHeader)
+          || (proxy.secret != null && AsciiString.contentEqualsIgnoreCase(name, Headers.SECRET))) {
+        continue;
+      }
+      if (AsciiString.contentEqualsIgnoreCase(name, Headers.FORWARDED_FOR)) {
+        if (forwardedFor == null) {
+          forwardedFor = header.getValue().toString();
+        }
+        continue;
+      }
+      if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)) {
+        hadLength = true;
+        continue;
+      }
+      if (name.length() == 4 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
+        hadHost = true;
+      }
+      writeHeader(out, name, header.getValue());
+    }
+    if (!hadHost) {
+      writeHeader(out, HttpHeaderNames.HOST, endpoint.address());
+    }
+    writeHeader(out, proxy.userHeader, user);
+    if (proxy.secret != null) {
+      writeHeader(out, Headers.SECRET, proxy.secret);
+    }
+    writeHeader(
+        out,
+        Headers.FORWARDED_FOR,
+        forwardedFor == null ? client.clientIp() : forwardedFor + ", " + client.clientIp());
+    if (length > 0 || hadLength) {
+      out.writeCharSequence(HttpHeaderNames.CONTENT_LENGTH, StandardCharsets.US_ASCII);
+      out.writeByte(':');
+      out.writeByte(' ');
+      CellResponse.writeDecimal(out, length); // a chunked body gets its length here
+      out.writeShort(CRLF);
+    }
+    out.writeShort(CRLF);
+    if (inline) {
+      out.writeBytes(body, body.readerIndex(), length);
+    } else {
+      upstreamBody = body.retainedDuplicate();
+    }
+    upstreamHead = out;
+  }
+
+  private static void writeHeader(ByteBuf out, CharSequence name, CharSequence value) {
+    out.writeCharSequence(name, StandardCharsets.US_ASCII);
+    out.writeByte(':');
+    out.writeByte(' ');
+    out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+    out.writeShort(CRLF);
+  }
+
+  /** Whether the request is a HEAD (its answer has no body). */
+  boolean isHead() {
+    return request.method() == HttpMethod.HEAD;
+  }
+
+  void onUpstreamResponse(Endpoint endpoint, CellResponse response) {
     endpoint.onSuccess();
     if (done) {
       response.release();
       return;
     }
-    if (response.status().code() == 421) {
-      String cellEpoch = response.headers().get(Headers.CELL_EPOCH);
+    if (response.status == 421) {
+      String cellEpoch = response.cellEpoch;
       response.release();
       misdirected(cellEpoch);
       return;
     }
-    HttpHeaders headers = response.headers();
-    List<CharSequence> drop = null;
-    for (Map.Entry<CharSequence, CharSequence> header :
-        (Iterable<Map.Entry<CharSequence, CharSequence>>) headers::iteratorCharSequence) {
-      if (Headers.isHopByHop(header.getKey())) {
-        if (drop == null) {
-          drop = new ArrayList<>(2);
-        }
-        drop.add(header.getKey());
-      }
-    }
-    if (drop != null) {
-      drop.forEach(headers::remove);
-    }
-    headers.set(Headers.EPOCH, epochText);
-    if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-      HttpUtil.setContentLength(response, response.content().readableBytes()); // it came chunked
-    }
-    if (!keepAlive) {
-      HttpUtil.setKeepAlive(response, false);
-    }
-    finish(response);
+    // the cell's head as it came, without hop-by-hop headers, plus the epoch and the length
+    ByteBuf head = response.headForClient(epochText, !keepAlive, http10KeepAlive);
+    finish(response.status, head, response.bodyAfterHead());
   }
 
   /** The cell says the user is not its to serve: read the table again, route once more. */
@@ -388,20 +438,39 @@ final class Exchange {
       proxy.fenced.release(this);
     }
     done = true;
-    request.release();
+    releaseRequest();
   }
 
   // ---- answers
+
+  private void releaseRequest() {
+    request.release();
+    if (upstreamHead != null) {
+      upstreamHead.release();
+      upstreamHead = null;
+    }
+    if (upstreamBody != null) {
+      upstreamBody.release();
+      upstreamBody = null;
+    }
+  }
 
   private void finish(FullHttpResponse response) {
     if (done) {
       response.release();
       return;
     }
-    done = true;
     int status = response.status().code();
-    request.release();
-    client.finish(this, response, keepAlive);
+    if (http10KeepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    finish(status, Responses.encode(client.alloc(), response, isHead()), null);
+  }
+
+  private void finish(int status, ByteBuf answer, ByteBuf rest) {
+    done = true;
+    releaseRequest();
+    client.finish(this, answer, rest, keepAlive);
     if (route != null) {
       target.meters().record(route, status, System.nanoTime() - started);
     }

@@ -4,17 +4,20 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The proxy's network side, on Netty directly: a group of event loops, one listening socket, and
- * per connection HTTP/1.1 decoding and aggregation (bodies are small and bounded) into a {@link
- * ClientConnection}. Each loop keeps its own keep-alive pools to the cells ({@link Loop}), so a
- * request is handled on one thread from the first byte to the last, without locks.
+ * per connection HTTP/1.1 request decoding and aggregation (bodies are small and bounded) into a
+ * {@link ClientConnection}; answers are written as bytes. Each loop keeps its own keep-alive pools
+ * to the cells ({@link Loop}), so a request is handled on one thread from the first byte to the
+ * last, without locks.
  */
 public final class NettyProxy implements AutoCloseable {
 
@@ -34,8 +37,14 @@ public final class NettyProxy implements AutoCloseable {
   /** Binds the port (blocking until bound). */
   public void start() throws InterruptedException {
     int maxBody = (int) Math.min(Integer.MAX_VALUE, proxy.maxBody);
+    ServerBootstrap bootstrap = new ServerBootstrap();
+    if (transport.isEpoll()) {
+      // level-triggered: a read that fills less than its buffer ends the read; edge-triggered
+      // reads once more (EAGAIN) after every request
+      bootstrap.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+    }
     server =
-        new ServerBootstrap()
+        bootstrap
             .group(transport.group())
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 4096)
@@ -48,8 +57,9 @@ public final class NettyProxy implements AutoCloseable {
                     channel
                         .pipeline()
                         .addLast(new IdleStateHandler(IDLE_CLIENT_SECONDS, 0, 0, TimeUnit.SECONDS))
+                        // no encoder: answers go out as bytes (the cells' heads are not re-encoded)
                         .addLast(
-                            new HttpServerCodec(
+                            new HttpRequestDecoder(
                                 new HttpDecoderConfig()
                                     .setMaxInitialLineLength(MAX_INITIAL_LINE)
                                     .setMaxHeaderSize(MAX_HEADERS)))

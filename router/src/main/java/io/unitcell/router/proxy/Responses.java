@@ -1,6 +1,7 @@
 package io.unitcell.router.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -10,10 +11,18 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
 
-/** The router's own answers: {@code {"status":N,"error":"reason"}}, the shape the cells use too. */
+/**
+ * The router's own answers: {@code {"status":N,"error":"reason"}}, the shape the cells use too; and
+ * their bytes (the client side has no HTTP encoder: the cells' answers go out as bytes).
+ */
 final class Responses {
   private Responses() {}
+
+  private static final byte[] CONTINUE =
+      "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   static FullHttpResponse error(
       int status, String reason, long retryAfterSeconds, String epoch, boolean keepAlive) {
@@ -33,6 +42,49 @@ final class Responses {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return response;
+  }
+
+  /**
+   * {@code response} as bytes, which it gives up (released).
+   *
+   * @param headRequest whether it answers a HEAD request: the head only
+   */
+  static ByteBuf encode(ByteBufAllocator alloc, FullHttpResponse response, boolean headRequest) {
+    ByteBuf content = response.content();
+    ByteBuf out = alloc.buffer(256 + (headRequest ? 0 : content.readableBytes()));
+    try {
+      out.writeCharSequence(response.protocolVersion().text(), StandardCharsets.US_ASCII);
+      out.writeByte(' ');
+      out.writeCharSequence(response.status().codeAsText(), StandardCharsets.US_ASCII);
+      out.writeByte(' ');
+      out.writeCharSequence(response.status().reasonPhrase(), StandardCharsets.US_ASCII);
+      out.writeShort(0x0d0a);
+      Iterator<Map.Entry<CharSequence, CharSequence>> headers =
+          response.headers().iteratorCharSequence();
+      while (headers.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> header = headers.next();
+        out.writeCharSequence(header.getKey(), StandardCharsets.US_ASCII);
+        out.writeByte(':');
+        out.writeByte(' ');
+        out.writeCharSequence(header.getValue(), StandardCharsets.US_ASCII);
+        out.writeShort(0x0d0a);
+      }
+      out.writeShort(0x0d0a);
+      if (!headRequest) {
+        out.writeBytes(content, content.readerIndex(), content.readableBytes());
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.release();
+      throw e;
+    } finally {
+      response.release();
+    }
+  }
+
+  /** The interim answer to {@code Expect: 100-continue}. */
+  static ByteBuf continue100() {
+    return Unpooled.wrappedBuffer(CONTINUE);
   }
 
   static String json(int status, String reason) {

@@ -19,6 +19,10 @@ record Transport(
     Class<? extends ServerChannel> serverChannel,
     Class<? extends SocketChannel> channel) {
 
+  boolean isEpoll() {
+    return serverChannel == EpollServerSocketChannel.class;
+  }
+
   static Transport create(int loops) {
     DefaultThreadFactory threads = new DefaultThreadFactory("router-loop", true);
     if (Epoll.isAvailable()) {

@@ -3,21 +3,21 @@ package io.unitcell.router.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 
 /** One keep-alive connection to a cell endpoint, carrying one request at a time. */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   private final EndpointPool pool;
+  private final CellResponseDecoder decoder;
   private Channel channel;
   private Exchange current;
   private long sentAt;
   private long idleSince = System.nanoTime();
 
-  UpstreamConnection(EndpointPool pool) {
+  UpstreamConnection(EndpointPool pool, CellResponseDecoder decoder) {
     this.pool = pool;
+    this.decoder = decoder;
   }
 
   @Override
@@ -37,7 +37,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   void send(Exchange exchange) {
     current = exchange;
     sentAt = System.nanoTime();
-    channel.writeAndFlush(exchange.upstreamRequest(), channel.voidPromise());
+    decoder.expectAnswerTo(exchange.isHead());
+    exchange.writeUpstream(channel, pool.endpoint());
   }
 
   void close() {
@@ -58,19 +59,17 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Exchange exchange = current;
-    if (!(msg instanceof FullHttpResponse response) || exchange == null) {
-      ReferenceCountUtil.release(msg);
+    if (!(msg instanceof CellResponse response) || exchange == null) {
+      if (msg instanceof CellResponse stray) {
+        stray.release();
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
       return;
     }
     current = null;
     idleSince = System.nanoTime();
-    if (response.decoderResult().isFailure()) {
-      response.release();
-      ctx.close();
-      exchange.onUpstreamFailure(pool.endpoint(), Exchange.Failure.BROKEN);
-      return;
-    }
-    if (HttpUtil.isKeepAlive(response)) {
+    if (response.reusable) {
       pool.release(this);
     } else {
       ctx.close();

@@ -6,26 +6,21 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.unitcell.router.metrics.RouterMetrics;
 
 /**
- * Whole HTTP messages from the decoder's parts, more cheaply than Netty's aggregator for the usual
- * small message: a body that arrives in one piece is handed on as it is (no copy, no composite
- * buffer), the headers object is kept. On the client side it also answers {@code Expect:
- * 100-continue} and refuses bodies over the limit with the router's 413 (closing the connection,
- * the rest is not read).
+ * Whole requests from the decoder's parts, more cheaply than Netty's aggregator for the usual small
+ * message: a body that arrives in one piece is handed on as it is (no copy, no composite buffer),
+ * the headers object is kept. It also answers {@code Expect: 100-continue} and refuses bodies over
+ * the limit with the router's 413 (closing the connection, the rest is not read).
  */
 final class WholeMessages extends ChannelInboundHandlerAdapter {
 
@@ -35,9 +30,6 @@ final class WholeMessages extends ChannelInboundHandlerAdapter {
   private ByteBuf body;
   private boolean discarding;
 
-  /**
-   * @param proxy the router, for client connections (413 and 100-continue); null towards cells
-   */
   WholeMessages(int max, Proxy proxy) {
     this.max = max;
     this.proxy = proxy;
@@ -104,49 +96,38 @@ final class WholeMessages extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(failed);
       return;
     }
-    if (proxy != null) {
-      if (HttpUtil.getContentLength(message, -1L) > max) {
-        tooLarge(ctx);
-        return;
-      }
-      if (HttpUtil.is100ContinueExpected(message)) {
-        message.headers().remove(HttpHeaderNames.EXPECT);
-        ctx.writeAndFlush(
-            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
-      }
+    if (HttpUtil.getContentLength(message, -1L) > max) {
+      tooLarge(ctx);
+      return;
+    }
+    if (HttpUtil.is100ContinueExpected(message)) {
+      message.headers().remove(HttpHeaderNames.EXPECT);
+      ctx.writeAndFlush(Responses.continue100());
     }
     head = message;
   }
 
   private static FullHttpMessage whole(HttpMessage message, ByteBuf content, LastHttpContent last) {
-    if (message instanceof HttpRequest request) {
-      return new DefaultFullHttpRequest(
-          request.protocolVersion(),
-          request.method(),
-          request.uri(),
-          content,
-          request.headers(),
-          last.trailingHeaders());
-    }
-    HttpResponse response = (HttpResponse) message;
-    return new DefaultFullHttpResponse(
-        response.protocolVersion(),
-        response.status(),
+    HttpRequest request = (HttpRequest) message;
+    return new DefaultFullHttpRequest(
+        request.protocolVersion(),
+        request.method(),
+        request.uri(),
         content,
-        response.headers(),
+        request.headers(),
         last.trailingHeaders());
   }
 
   private void tooLarge(ChannelHandlerContext ctx) {
     head = null;
     discarding = true;
-    if (proxy == null) {
-      ctx.close(); // a cell's answer over 16 MiB: the exchange fails as a broken connection
-      return;
-    }
     proxy.metrics.rejected(RouterMetrics.NO_CELL, "too_large");
     ctx.writeAndFlush(
-            Responses.error(413, "request body is larger than " + max + " bytes", 0, null, false))
+            Responses.encode(
+                ctx.alloc(),
+                Responses.error(
+                    413, "request body is larger than " + max + " bytes", 0, null, false),
+                false))
         .addListener(ChannelFutureListener.CLOSE);
   }
 

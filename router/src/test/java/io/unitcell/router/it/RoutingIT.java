@@ -214,6 +214,152 @@ class RoutingIT {
     }
   }
 
+  @Test
+  @Order(7)
+  void chunkedAnswersAndAnswersToHeadArriveIntactOnOneConnection() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", harness.routerPort())) {
+      socket.setSoTimeout(10_000);
+      String three =
+          "HEAD /orders/1 HTTP/1.1\r\n"
+              + "Host: x\r\n"
+              + "X-User-Id: user-1\r\n\r\n"
+              + "GET /orders/2 HTTP/1.1\r\n"
+              + "Host: x\r\n"
+              + "X-User-Id: user-1\r\n"
+              + "X-Stub-Chunked: 1\r\n"
+              + "X-Forwarded-For: 10.0.0.1\r\n"
+              + "TE: trailers\r\n\r\n"
+              + "GET /orders/3 HTTP/1.1\r\n"
+              + "Host: x\r\n"
+              + "X-User-Id: user-1\r\n"
+              + "Connection: close\r\n\r\n";
+      socket.getOutputStream().write(three.getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      // HEAD: a head, no body, whatever length it names
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      Map<String, String> headers = headers(in);
+      assertThat(headers).containsKey("x-unitcell-router-epoch");
+
+      // chunked from the cell: whole, with a length, without the cell's hop-by-hop headers
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      headers = headers(in);
+      assertThat(headers)
+          .containsKeys("content-length", "content-type", "x-unitcell-router-epoch")
+          .doesNotContainKeys("transfer-encoding", "keep-alive", "proxy-connection", "connection");
+      String body = body(in, Integer.parseInt(headers.get("content-length")));
+      assertThat(RouterHarness.json(body).get("path").asText()).isEqualTo("/orders/2");
+      assertThat(RouterHarness.json(body).get("forwardedFor").asText())
+          .isEqualTo("10.0.0.1, 127.0.0.1");
+
+      // the client's last request: answered, then the connection closes
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      headers = headers(in);
+      assertThat(headers.get("connection")).isEqualToIgnoringCase("close");
+      body = body(in, Integer.parseInt(headers.get("content-length")));
+      assertThat(RouterHarness.json(body).get("path").asText()).isEqualTo("/orders/3");
+      assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  @Order(8)
+  void answersWithoutBodyKeepTheConnectionInStep() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", harness.routerPort())) {
+      socket.setSoTimeout(10_000);
+      String three =
+          "GET /orders/1 HTTP/1.1\r\nHost: x\r\nX-User-Id: user-1\r\nX-Stub-Status: 204\r\n\r\n"
+              + "GET /orders/2 HTTP/1.1\r\nHost: x\r\nX-User-Id: user-1\r\n"
+              + "If-None-Match: \"v1\"\r\nX-Stub-Status: 304\r\n\r\n"
+              + "GET /orders/3 HTTP/1.1\r\nHost: x\r\nX-User-Id: user-1\r\n\r\n";
+      socket.getOutputStream().write(three.getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      // 204: never a length, no body
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 204 No Content");
+      Map<String, String> headers = headers(in);
+      assertThat(headers)
+          .containsKey("x-unitcell-router-epoch")
+          .doesNotContainKey("content-length");
+      // 304: no body
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 304 Not Modified");
+      headers = headers(in);
+      assertThat(headers).containsEntry("etag", "\"v1\"");
+      // the next answer is read from where the last one ended
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      headers = headers(in);
+      String body = body(in, Integer.parseInt(headers.get("content-length")));
+      assertThat(RouterHarness.json(body).get("path").asText()).isEqualTo("/orders/3");
+    }
+  }
+
+  @Test
+  @Order(9)
+  void http10ClientsGetTheirConnectionRulesAndTheCellsAHost() throws Exception {
+    // HTTP/1.0 without keep-alive and without Host: answered, then closed; the cell gets a Host
+    try (Socket socket = new Socket("127.0.0.1", harness.routerPort())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              "GET /orders/1 HTTP/1.0\r\nX-User-Id: user-1\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      Map<String, String> headers = headers(in);
+      assertThat(headers.get("connection")).isEqualToIgnoringCase("close");
+      String body = body(in, Integer.parseInt(headers.get("content-length")));
+      assertThat(RouterHarness.json(body).get("host").asText()).startsWith("127.0.0.1:");
+      assertThat(in.read()).isEqualTo(-1);
+    }
+    // HTTP/1.0 with keep-alive: told so, and the connection carries a second request
+    try (Socket socket = new Socket("127.0.0.1", harness.routerPort())) {
+      socket.setSoTimeout(10_000);
+      String request =
+          "GET /orders/%d HTTP/1.0\r\n"
+              + "Host: x\r\n"
+              + "Connection: keep-alive\r\n"
+              + "X-User-Id: user-1\r\n\r\n";
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      for (int i = 1; i <= 2; i++) {
+        socket
+            .getOutputStream()
+            .write(String.format(request, i).getBytes(StandardCharsets.US_ASCII));
+        assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+        Map<String, String> headers = headers(in);
+        assertThat(headers.get("connection")).isEqualToIgnoringCase("keep-alive");
+        String body = body(in, Integer.parseInt(headers.get("content-length")));
+        assertThat(RouterHarness.json(body).get("path").asText()).isEqualTo("/orders/" + i);
+        assertThat(RouterHarness.json(body).get("host").asText()).isEqualTo("x");
+      }
+    }
+  }
+
+  private static Map<String, String> headers(BufferedReader in) throws java.io.IOException {
+    Map<String, String> headers = new HashMap<>();
+    for (String line; !(line = in.readLine()).isEmpty(); ) {
+      int colon = line.indexOf(':');
+      headers.put(
+          line.substring(0, colon).toLowerCase(java.util.Locale.ROOT),
+          line.substring(colon + 1).trim());
+    }
+    return headers;
+  }
+
+  private static String body(BufferedReader in, int length) throws java.io.IOException {
+    char[] chars = new char[length];
+    for (int read = 0; read < length; ) {
+      read += in.read(chars, read, length - read);
+    }
+    return new String(chars);
+  }
+
   static String userOf(String cell, RoutingTable in) {
     for (int i = 0; ; i++) {
       if (in.cellOfUser("user-" + i).equals(cell)) {

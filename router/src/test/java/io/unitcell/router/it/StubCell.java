@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * answers 421 with {@code X-Unitcell-Epoch: N} to everything ({@code epoch=0} stops), {@code POST
  * /_stub/delay?ms=N} delays every answer, {@code GET /_stub/count} is the number of requests
  * answered (not counting health checks and controls).
+ *
+ * <p>A request with {@code X-Stub-Chunked: 1} is answered with a chunked body and hop-by-hop
+ * headers ({@code Keep-Alive}, {@code Proxy-Connection}) that must not reach the client; one with
+ * {@code X-Stub-Status: N} (204, 304) with that status and no body.
  */
 public final class StubCell {
 
@@ -83,10 +87,31 @@ public final class StubCell {
               + quoted(exchange.getRequestHeaders().getFirst("Authorization"))
               + ",\"forwardedFor\":"
               + quoted(exchange.getRequestHeaders().getFirst("X-Forwarded-For"))
+              + ",\"host\":"
+              + quoted(exchange.getRequestHeaders().getFirst("Host"))
               + ",\"body\":"
               + quoted(new String(body, StandardCharsets.UTF_8))
               + "}";
       int status = "POST".equals(exchange.getRequestMethod()) ? 201 : 200;
+      String bodyless = exchange.getRequestHeaders().getFirst("X-Stub-Status");
+      if (bodyless != null) {
+        exchange.getResponseHeaders().add("ETag", "\"v1\"");
+        exchange.sendResponseHeaders(Integer.parseInt(bodyless), -1); // -1: no body
+        return;
+      }
+      if ("1".equals(exchange.getRequestHeaders().getFirst("X-Stub-Chunked"))) {
+        exchange.getResponseHeaders().add("Keep-Alive", "timeout=60");
+        exchange.getResponseHeaders().add("Proxy-Connection", "keep-alive");
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, 0); // 0: chunked
+        try (OutputStream out = exchange.getResponseBody()) {
+          byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+          out.write(bytes, 0, bytes.length / 2);
+          out.flush();
+          out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
+        }
+        return;
+      }
       send(exchange, status, json);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -123,7 +148,9 @@ public final class StubCell {
     exchange.getResponseHeaders().add("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+      if (!"HEAD".equals(exchange.getRequestMethod())) {
+        out.write(bytes); // an answer to HEAD has no body (and here no length)
+      }
     }
   }
 }
