@@ -1,19 +1,26 @@
 package io.unitcell.bench.platform;
 
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+
 import io.unitcell.local.load.LoadDriver;
 import io.unitcell.local.load.LoadSummary;
 import io.unitcell.local.state.LocalState;
 import io.unitcell.topology.RoutingTable;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -190,20 +197,31 @@ public final class PlatformBenchmark {
     return best > 0;
   }
 
-  /** Waits until the supervisor's log says READY (the platform is being started meanwhile). */
+  /**
+   * Waits until the supervisor's log says READY (the platform is being started meanwhile), woken by
+   * changes in the state directory as {@code ./unitcell up} is; at most {@code max}.
+   */
   static void awaitReady(LocalState state, Duration max) throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(state.logFile())) {
-        String log = Files.readString(state.logFile());
-        if (log.contains(LocalState.READY)) {
-          return;
+    Files.createDirectories(state.dir());
+    try (WatchService changes = FileSystems.getDefault().newWatchService()) {
+      state.dir().register(changes, ENTRY_CREATE, ENTRY_MODIFY);
+      while (System.nanoTime() < deadline) {
+        if (Files.exists(state.logFile())) {
+          String log = Files.readString(state.logFile());
+          if (log.contains(LocalState.READY)) {
+            return;
+          }
+          if (log.contains("[unitcell] FAILED")) {
+            throw new IllegalStateException("the platform did not start: see " + state.logFile());
+          }
         }
-        if (log.contains("FAILED")) {
-          throw new IllegalStateException("the platform did not start: see " + state.logFile());
+        WatchKey change = changes.poll(1, TimeUnit.SECONDS);
+        if (change != null) {
+          change.pollEvents();
+          change.reset();
         }
       }
-      Thread.sleep(100);
     }
     throw new IllegalStateException(
         "the platform did not say READY within " + max.toMinutes() + " min: " + state.logFile());

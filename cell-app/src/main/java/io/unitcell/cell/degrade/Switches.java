@@ -4,10 +4,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -45,6 +47,7 @@ public class Switches {
   }
 
   private final Map<Switch, Boolean> state = new ConcurrentHashMap<>();
+  private final Map<Switch, List<Runnable>> listeners = new ConcurrentHashMap<>();
 
   public Switches(
       @ConfigProperty(name = "unitcell.switch.cache", defaultValue = "true") boolean cache,
@@ -67,8 +70,14 @@ public class Switches {
     Boolean before = state.put(s, on);
     if (before != on) {
       LOG.warnf("degradation switch %s turned %s", s.apiName(), on ? "on" : "off");
+      listeners.getOrDefault(s, List.of()).forEach(Runnable::run);
     }
     return before;
+  }
+
+  /** Runs {@code listener} after each change of {@code s} (on the thread that changed it). */
+  public void onChange(Switch s, Runnable listener) {
+    listeners.computeIfAbsent(s, k -> new CopyOnWriteArrayList<>()).add(listener);
   }
 
   /** Every switch and its position, by API name. */

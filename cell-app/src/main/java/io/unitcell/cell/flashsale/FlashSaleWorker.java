@@ -60,6 +60,7 @@ public class FlashSaleWorker {
   private volatile boolean running;
   private Thread thread;
   private final Object signal = new Object();
+  private final Object switched = new Object();
   private boolean woken;
   private long idleMillis = IDLE_MIN_MILLIS;
   private long backlogAsked;
@@ -99,6 +100,7 @@ public class FlashSaleWorker {
   void start(@Observes StartupEvent event) {
     running = true;
     pipeline.onAccepted(this::wake);
+    switches.onChange(Switch.PIPELINE, this::pipelineSwitched);
     thread = new Thread(this::run, "flash-sale-worker");
     thread.setDaemon(true);
     thread.start();
@@ -127,7 +129,7 @@ public class FlashSaleWorker {
         last = now;
         if (!switches.isOn(Switch.PIPELINE)) {
           backlog.set(pipeline.backlog());
-          Thread.sleep(IDLE_MAX_MILLIS);
+          awaitPipelineOn();
           continue;
         }
         int allowed = (int) tokens;
@@ -149,6 +151,25 @@ public class FlashSaleWorker {
       } catch (RuntimeException e) {
         LOG.warnf("flash-sale pipeline paused: %s", e.toString());
         sleepQuietly(1_000);
+      }
+    }
+  }
+
+  /** The pipeline switch moved: a worker held by it looks again at once. */
+  private void pipelineSwitched() {
+    synchronized (switched) {
+      switched.notifyAll();
+    }
+  }
+
+  /**
+   * While the pipeline is switched off: waits until it is switched on, at most {@link
+   * #IDLE_MAX_MILLIS} (then the backlog gauge is refreshed). Accepted orders do not wake it.
+   */
+  private void awaitPipelineOn() throws InterruptedException {
+    synchronized (switched) {
+      if (!switches.isOn(Switch.PIPELINE)) {
+        switched.wait(IDLE_MAX_MILLIS);
       }
     }
   }
