@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.unitcell.router.auth.AuthException;
 import io.unitcell.router.limit.RateLimits.Refusal;
@@ -22,9 +21,6 @@ import io.unitcell.router.upstream.Endpoint;
 import io.unitcell.router.upstream.Upstreams.Routing;
 import io.unitcell.topology.CellState;
 import io.unitcell.topology.SlotHash;
-import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -36,9 +32,6 @@ import org.jboss.logging.Logger;
 final class Exchange {
 
   private static final Logger LOG = Logger.getLogger(Exchange.class);
-
-  private static final byte[] HTTP_1_1 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-  private static final short CRLF = ('\r' << 8) | '\n';
 
   /** Endpoints tried at most per request (a failed connection costs nothing to retry). */
   private static final int MAX_ATTEMPTS = 3;
@@ -274,75 +267,20 @@ final class Exchange {
 
   private void encodeUpstream(ByteBufAllocator alloc, Endpoint endpoint) {
     ByteBuf body = request.content();
-    int length = body.readableBytes();
-    boolean inline = length <= CellResponse.INLINE_BODY;
-    ByteBuf out = alloc.buffer(512 + (inline ? length : 0));
-    out.writeCharSequence(request.method().asciiName(), StandardCharsets.US_ASCII);
-    out.writeByte(' ');
-    out.writeCharSequence(request.uri(), StandardCharsets.ISO_8859_1);
-    out.writeBytes(HTTP_1_1);
-    String forwardedFor = null;
-    boolean hadLength = false;
-    boolean hadHost = false;
-    Iterator<Map.Entry<CharSequence, CharSequence>> headers =
-        request.headers().iteratorCharSequence();
-    while (headers.hasNext()) {
-      Map.Entry<CharSequence, CharSequence> header = headers.next();
-      CharSequence name = header.getKey();
-      if (Headers.isHopByHop(name)
-          || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.AUTHORIZATION)
-          || AsciiString.contentEqualsIgnoreCase(name, proxy.userHeader)
-          || (proxy.secret != null && AsciiString.contentEqualsIgnoreCase(name, Headers.SECRET))) {
-        continue;
-      }
-      if (AsciiString.contentEqualsIgnoreCase(name, Headers.FORWARDED_FOR)) {
-        if (forwardedFor == null) {
-          forwardedFor = header.getValue().toString();
-        }
-        continue;
-      }
-      if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)) {
-        hadLength = true;
-        continue;
-      }
-      if (name.length() == 4 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
-        hadHost = true;
-      }
-      writeHeader(out, name, header.getValue());
-    }
-    if (!hadHost) {
-      writeHeader(out, HttpHeaderNames.HOST, endpoint.address());
-    }
-    writeHeader(out, proxy.userHeader, user);
-    if (proxy.secret != null) {
-      writeHeader(out, Headers.SECRET, proxy.secret);
-    }
-    writeHeader(
-        out,
-        Headers.FORWARDED_FOR,
-        forwardedFor == null ? client.clientIp() : forwardedFor + ", " + client.clientIp());
-    if (length > 0 || hadLength) {
-      out.writeCharSequence(HttpHeaderNames.CONTENT_LENGTH, StandardCharsets.US_ASCII);
-      out.writeByte(':');
-      out.writeByte(' ');
-      CellResponse.writeDecimal(out, length); // a chunked body gets its length here
-      out.writeShort(CRLF);
-    }
-    out.writeShort(CRLF);
-    if (inline) {
-      out.writeBytes(body, body.readerIndex(), length);
-    } else {
+    boolean inline = body.readableBytes() <= CellResponse.INLINE_BODY;
+    upstreamHead =
+        UpstreamRequest.encode(
+            alloc,
+            request,
+            inline,
+            proxy.userHeader,
+            user,
+            proxy.secret,
+            client.clientIp(),
+            endpoint.address());
+    if (!inline) {
       upstreamBody = body.retainedDuplicate();
     }
-    upstreamHead = out;
-  }
-
-  private static void writeHeader(ByteBuf out, CharSequence name, CharSequence value) {
-    out.writeCharSequence(name, StandardCharsets.US_ASCII);
-    out.writeByte(':');
-    out.writeByte(' ');
-    out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-    out.writeShort(CRLF);
   }
 
   /** Whether the request is a HEAD (its answer has no body). */
