@@ -64,6 +64,11 @@ public final class CellAppProcess implements AutoCloseable {
     return port;
   }
 
+  /** The JVM's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

@@ -46,7 +46,7 @@ public final class Supervisor {
   /** READY means the platform takes this many requests/s of the standard mix at once. */
   private static final int WARM_RPS = 100;
 
-  private static final java.time.Duration WARM_MAX = java.time.Duration.ofSeconds(60);
+  private static final java.time.Duration WARM_MAX = java.time.Duration.ofSeconds(180);
 
   private final LocalState state;
   private final Manifests.Loaded manifest;
@@ -226,7 +226,17 @@ public final class Supervisor {
     metrics.start();
     long warming = System.nanoTime();
     say("warming up: the standard mix for synthetic users through the router");
-    new Warmup(routerPort, state.jwtSecret(), state.platformDir(), Supervisor::say)
+    new Warmup(
+            routerPort,
+            state.jwtSecret(),
+            state.platformDir(),
+            Supervisor::say,
+            () ->
+                instances.all().stream()
+                    .filter(i -> i.active() && i.isAlive())
+                    .map(i -> i.app().pid())
+                    .toList(),
+            new JitActivity())
         .run(WARM_RPS, WARM_MAX);
     say(String.format("warm (%.0f s)", since(warming)));
     say(String.format("%s in %.0f s", LocalState.READY, since(started)));
