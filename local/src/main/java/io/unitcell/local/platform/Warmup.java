@@ -81,6 +81,7 @@ final class Warmup {
     int rps = Math.max(5, target / 10);
     int stage = 0;
     int cleanAtTarget = 0;
+    int shownRps = 0;
     Path log = dir.resolve("warmup.log");
     // compiler samples at the start of the last stages, to judge the JIT over two stages
     Deque<Sample> samples = new ArrayDeque<>();
@@ -110,17 +111,24 @@ final class Warmup {
           samples.removeFirst();
         }
         Optional<Double> jitShare = Sample.busiest(samples.getFirst(), samples.getLast());
-        say.accept(
+        String line =
             String.format(
                 "  warm-up stage %d: %d requests/s, p99 %.0f ms, %d errors%s",
                 ++stage,
                 rps,
                 result.p99Nanos() / 1e6,
                 result.errors(),
-                jitShare.map(s -> String.format(", JIT %.0f %% of a core", s * 100)).orElse("")));
+                jitShare.map(s -> String.format(", JIT %.0f %% of a core", s * 100)).orElse(""));
+        out.println(line);
         cleanAtTarget = good && rps >= target ? cleanAtTarget + 1 : 0;
         boolean compiled = jitShare.map(s -> s * 100 <= JIT_QUIET_PERCENT).orElse(true);
-        if (cleanAtTarget >= 2 && compiled) {
+        boolean done = cleanAtTarget >= 2 && compiled;
+        // every stage is in warmup.log; the terminal gets a line every 15 s and every change
+        if (done || rps != shownRps || result.errors() > 0 || stage % 5 == 0) {
+          say.accept(line);
+          shownRps = rps;
+        }
+        if (done) {
           return; // twice in a row, compilers quiet: not a lucky stage while the JIT still works
         }
         rps = good ? Math.min(target, rps * 2) : rps;
