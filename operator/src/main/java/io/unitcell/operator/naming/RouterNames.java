@@ -15,6 +15,14 @@ public final class RouterNames {
   /** Port of health, metrics and the admin API. */
   public static final int MANAGEMENT_PORT = 9090;
 
+  /**
+   * The router's JVM flags, given as {@code JAVA_TOOL_OPTIONS}: Netty's reference-count and bounds
+   * checks on every buffer access off (the router's own code never touches a released buffer; its
+   * tests run with the checks on), as in the local runtime and the router benchmark.
+   */
+  public static final String JVM_OPTIONS =
+      "-Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false";
+
   /** Deployment, Service, ServiceAccount, Role and RoleBinding all carry this name. */
   public static String name(Topology topology) {
     return topology.getMetadata().getName() + "-router";

@@ -181,6 +181,26 @@ class OperatorTier2IT {
                   .isNotNull();
               assertThat(
                       client
+                          .apps()
+                          .deployments()
+                          .inNamespace(NS)
+                          .withName("shop-router")
+                          .get()
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getEnv())
+                  .as("the router runs without Netty's per-access buffer checks")
+                  .anySatisfy(
+                      env -> {
+                        assertThat(env.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
+                        assertThat(env.getValue())
+                            .contains("-Dio.netty.buffer.checkAccessible=false");
+                      });
+              assertThat(
+                      client
                           .rbac()
                           .roles()
                           .inNamespace(NS)
