@@ -51,22 +51,31 @@ public final class Cli {
     String stateDir = System.getenv().getOrDefault("UNITCELL_STATE", ".unitcell");
     LocalState state = new LocalState(Path.of(stateDir));
     List<String> rest = args.length == 0 ? List.of() : List.of(args).subList(1, args.length);
-    int code =
-        switch (args.length == 0 ? "" : args[0]) {
-          case "up" -> Lifecycle.up(state, rest);
-          case "status" -> status(state);
-          case "down" -> down(state, rest);
-          case "token" -> token(state, rest);
-          case "load" -> load(state, rest);
-          case "verify" -> verify(state, rest);
-          case "kill" -> kill(state, rest);
-          case "switchover" -> switchover(state, rest);
-          default -> {
-            System.err.print(USAGE);
-            yield 2;
-          }
-        };
+    int code;
+    try {
+      code = run(state, args, rest);
+    } catch (Unanswered e) {
+      System.err.println("unitcell: " + e.getMessage() + "; see " + state.logFile());
+      code = 1;
+    }
     System.exit(code);
+  }
+
+  private static int run(LocalState state, String[] args, List<String> rest) throws Exception {
+    return switch (args.length == 0 ? "" : args[0]) {
+      case "up" -> Lifecycle.up(state, rest);
+      case "status" -> status(state);
+      case "down" -> down(state, rest);
+      case "token" -> token(state, rest);
+      case "load" -> load(state, rest);
+      case "verify" -> verify(state, rest);
+      case "kill" -> kill(state, rest);
+      case "switchover" -> switchover(state, rest);
+      default -> {
+        System.err.print(USAGE);
+        yield 2;
+      }
+    };
   }
 
   static int status(LocalState state) throws Exception {
@@ -252,10 +261,28 @@ public final class Cli {
     return 1;
   }
 
-  /** A request to the supervisor's control API on loopback, without a body. */
+  /**
+   * A request to the supervisor's control API on loopback, without a body.
+   *
+   * @throws Unanswered when the supervisor cannot be reached or does not answer in time
+   */
   private static Control.Answer control(
-      int port, String method, String pathAndQuery, int timeoutSeconds) throws IOException {
-    return new ControlClient(port).send(method, pathAndQuery, Duration.ofSeconds(timeoutSeconds));
+      int port, String method, String pathAndQuery, int timeoutSeconds) {
+    try {
+      return new ControlClient(port).send(method, pathAndQuery, Duration.ofSeconds(timeoutSeconds));
+    } catch (IOException e) {
+      throw new Unanswered(
+          String.format(
+              "the supervisor did not answer %s %s within %d s (%s)",
+              method, pathAndQuery, timeoutSeconds, e));
+    }
+  }
+
+  /** The supervisor's control API gave no answer: said in one line, not as a stack trace. */
+  private static final class Unanswered extends RuntimeException {
+    Unanswered(String message) {
+      super(message);
+    }
   }
 
   static int token(LocalState state, List<String> args) {
